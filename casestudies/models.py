@@ -1,0 +1,504 @@
+"""Page types and shared vocabularies of the portal.
+
+Case studies ("here's how") and bright spots share one set of tags so that
+search, feeds, the API and the impact dashboard can filter both the same way.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils.text import slugify
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet
+from wagtail.snippets.models import register_snippet
+
+from .blocks import ResourcesBlock, StepsBlock
+
+SIZE_BANDS = [
+    ("small", "Small (under 250 employees)"),
+    ("medium", "Medium (250 – 4,999 employees)"),
+    ("large", "Large (5,000 – 49,999 employees)"),
+    ("very-large", "Very large (50,000+ employees)"),
+]
+
+VERIFICATION_LEVELS = [
+    ("self-reported", "Self-reported"),
+    ("second-party", "Second-party verified"),
+    ("independently-audited", "Independently audited"),
+]
+
+
+# --- Taxonomies -----------------------------------------------------------
+
+
+class Taxonomy(models.Model):
+    """A shared vocabulary term; its slug is part of the public URL contract."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+@register_snippet
+class Industry(Taxonomy):
+    class Meta(Taxonomy.Meta):
+        verbose_name_plural = "industries"
+
+
+@register_snippet
+class InterventionType(Taxonomy):
+    """A practice companies use, e.g. ending recruitment fees (employer pays)."""
+
+
+@register_snippet
+class SupplyChainStage(Taxonomy):
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order from source to shelf.")
+
+    panels = Taxonomy.panels + [FieldPanel("position")]
+
+    class Meta(Taxonomy.Meta):
+        ordering = ["position", "name"]
+
+
+@register_snippet
+class Region(Taxonomy):
+    pass
+
+
+@register_snippet
+class MetricDefinition(models.Model):
+    """A human-rights impact metric, defined once and reported by many stories."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    unit = models.CharField(
+        max_length=40, help_text="The unit every result must use, e.g. 'USD', 'workers', '%'."
+    )
+    counts = models.TextField("What it counts")
+    higher_is_better = models.BooleanField(default=True)
+    framework = models.CharField(
+        "Framework alignment",
+        max_length=200,
+        blank=True,
+        help_text="For example 'GRI 409-1' or 'ILO forced labour indicator: debt bondage'.",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldRowPanel([FieldPanel("unit"), FieldPanel("higher_is_better")]),
+        FieldPanel("counts"),
+        FieldPanel("framework"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+# --- Audience -------------------------------------------------------------
+
+
+class StoryQuerySet(PageQuerySet):
+    def visible_to(self, user) -> StoryQuerySet:
+        """The one audience rule: live pages, members-only ones only for members.
+
+        Members-only content is marked with Wagtail page privacy (a view
+        restriction on the page or an ancestor).
+        """
+        qs = self.live()
+        if user is not None and user.is_authenticated and is_member(user):
+            return qs
+        return qs.public()
+
+
+StoryManager = PageManager.from_queryset(StoryQuerySet)
+
+
+def is_member(user) -> bool:
+    """Members are signed-in users in a member-company group, or staff."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return user.groups.filter(name__startswith=MEMBER_GROUP_PREFIX).exists()
+
+
+MEMBER_GROUP_PREFIX = "Member: "
+
+
+# --- Stories --------------------------------------------------------------
+
+
+class StoryPage(Page):
+    """Fields and tags case studies and bright spots share (abstract)."""
+
+    industry = models.ForeignKey(Industry, on_delete=models.PROTECT, related_name="+")
+    intervention_types = ParentalManyToManyField(InterventionType, related_name="+")
+    stages = ParentalManyToManyField(
+        SupplyChainStage, related_name="+", verbose_name="supply-chain stages"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    size_band = models.CharField("company size", max_length=20, choices=SIZE_BANDS)
+    year_started = models.PositiveSmallIntegerField()
+    year_ended = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty if the work is ongoing."
+    )
+    hero_image = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_alt = models.CharField(
+        "hero image alt text", max_length=250, blank=True, help_text="Describe the picture."
+    )
+
+    # Private: never rendered, indexed or exposed. The anonymity guard reads them.
+    contributing_company = models.CharField(
+        max_length=200, blank=True, help_text="Confidential. Never shown publicly."
+    )
+    confidential_terms = models.TextField(
+        blank=True,
+        help_text="Confidential. One per line: suppliers, brands, sites, people named in the "
+        "source material. Publishing is refused while any appears in a public field.",
+    )
+    attribution_consent = models.BooleanField(
+        default=False,
+        help_text="The company gave recorded consent to be named. Only its own name may appear.",
+    )
+    attribution_consent_record = models.CharField(
+        max_length=255, blank=True, help_text="Where the consent is recorded (who, when)."
+    )
+    reidentification_override = models.TextField(
+        blank=True,
+        help_text="Why publishing is acceptable although few registered companies share these "
+        "public attributes.",
+    )
+
+    objects = StoryManager()
+
+    tag_panels = [
+        FieldPanel("industry"),
+        FieldPanel("intervention_types", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("stages", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("region"),
+        FieldPanel("size_band"),
+        FieldRowPanel([FieldPanel("year_started"), FieldPanel("year_ended")]),
+    ]
+    confidential_panels = [
+        FieldPanel("contributing_company"),
+        FieldPanel("confidential_terms"),
+        MultiFieldPanel(
+            [FieldPanel("attribution_consent"), FieldPanel("attribution_consent_record")],
+            heading="Attribution",
+        ),
+        FieldPanel("reidentification_override"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.year_ended and self.year_started and self.year_ended < self.year_started:
+            raise ValidationError({"year_ended": "The work cannot end before it started."})
+
+    @property
+    def years(self) -> list[int]:
+        last = self.year_ended or self.year_started
+        return list(range(self.year_started, max(last, self.year_started) + 1))
+
+    @property
+    def story_type(self) -> str:
+        return "case-study" if isinstance(self, CaseStudyPage) else "bright-spot"
+
+    def confidential_term_list(self) -> list[str]:
+        terms = [t.strip() for t in self.confidential_terms.splitlines() if t.strip()]
+        if self.contributing_company.strip():
+            terms.insert(0, self.contributing_company.strip())
+        return terms
+
+    def get_meta_description(self) -> str:
+        return self.search_description or self.summary_text()[:300]
+
+    def summary_text(self) -> str:
+        raise NotImplementedError
+
+
+class MetricResult(Orderable):
+    """A measured result of a case study, in the unit its metric defines."""
+
+    page = ParentalKey("casestudies.CaseStudyPage", related_name="results")
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.PROTECT, related_name="results")
+    baseline = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    result = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(max_length=40, blank=True, help_text="Must be the metric's unit.")
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    verification = models.CharField(
+        max_length=30, choices=VERIFICATION_LEVELS, default="self-reported"
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Public note on the figure.")
+
+    panels = [
+        FieldPanel("metric"),
+        FieldRowPanel([FieldPanel("baseline"), FieldPanel("result"), FieldPanel("unit")]),
+        FieldRowPanel([FieldPanel("period_start"), FieldPanel("period_end")]),
+        FieldPanel("verification"),
+        FieldPanel("note"),
+    ]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.result is None:
+            errors["result"] = "Enter the measured result."
+        metric = self.metric if self.metric_id else None
+        if metric and self.unit.strip() != metric.unit:
+            errors["unit"] = (
+                f"'{metric.name}' is measured in {metric.unit}; "
+                f"enter the result in {metric.unit}, not '{self.unit or 'no unit'}'."
+            )
+        if not self.period_start or not self.period_end:
+            errors["period_end"] = "Enter the period the result covers (start and end)."
+        elif self.period_end < self.period_start:
+            errors["period_end"] = "The period cannot end before it starts."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.baseline is None or self.result is None:
+            return None
+        return self.result - self.baseline
+
+
+class CaseStudyPage(StoryPage):
+    """The "here's how": challenge, steps, cost, what failed, measured results."""
+
+    summary = models.TextField(max_length=600, help_text="Two or three sentences for cards.")
+    challenge = RichTextField(features=["bold", "italic", "ol", "ul", "link"])
+    steps = StreamField(StepsBlock(), help_text="The steps taken, in order.")
+    what_did_not_work = RichTextField(features=["bold", "italic", "ol", "ul", "link"], blank=True)
+    lessons = RichTextField(features=["bold", "italic", "ol", "ul", "link"], blank=True)
+    resources = StreamField(ResourcesBlock(), blank=True)
+    featured = models.BooleanField(default=False, help_text="Lead with it on the home page.")
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="Hero image"),
+        FieldPanel("challenge"),
+        FieldPanel("steps"),
+        FieldPanel("what_did_not_work"),
+        FieldPanel("lessons"),
+        FieldPanel("resources"),
+        FieldPanel("featured"),
+    ]
+    results_panels = [InlinePanel("results", label="Result", heading="Measured results")]
+
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Story"),
+            ObjectList(results_panels, heading="Results"),
+            ObjectList(StoryPage.tag_panels, heading="Tags"),
+            ObjectList(StoryPage.confidential_panels, heading="Confidential"),
+            ObjectList(Page.promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+        ]
+    )
+
+    parent_page_types = ["casestudies.CaseStudyIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "case study"
+
+    def summary_text(self) -> str:
+        return self.summary
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["results"] = self.results.select_related("metric").all()
+        context["related"] = related_stories(self, request)
+        return context
+
+
+class BrightSpotPage(StoryPage):
+    """A five-second success: one headline, a few sentences, one metric."""
+
+    body = models.TextField(max_length=500, help_text="Two or three sentences.")
+    metric = models.ForeignKey(
+        MetricDefinition, on_delete=models.PROTECT, related_name="bright_spots"
+    )
+    metric_value = models.DecimalField(max_digits=16, decimal_places=2)
+    metric_unit = models.CharField(max_length=40, help_text="Must be the metric's unit.")
+    verification = models.CharField(
+        max_length=30, choices=VERIFICATION_LEVELS, default="self-reported"
+    )
+    case_study = models.ForeignKey(
+        "casestudies.CaseStudyPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bright_spots",
+        help_text="The full story, if there is one.",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("metric"),
+                FieldRowPanel([FieldPanel("metric_value"), FieldPanel("metric_unit")]),
+                FieldPanel("verification"),
+            ],
+            heading="Headline metric",
+        ),
+        FieldPanel("case_study"),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="Image"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Story"),
+            ObjectList(StoryPage.tag_panels, heading="Tags"),
+            ObjectList(StoryPage.confidential_panels, heading="Confidential"),
+            ObjectList(Page.promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+        ]
+    )
+
+    parent_page_types = ["casestudies.BrightSpotIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "bright spot"
+
+    def clean(self):
+        super().clean()
+        if self.metric_id and self.metric_unit.strip() != self.metric.unit:
+            raise ValidationError(
+                {
+                    "metric_unit": f"'{self.metric.name}' is measured in {self.metric.unit}; "
+                    f"enter the value in {self.metric.unit}."
+                }
+            )
+
+    def summary_text(self) -> str:
+        return self.body
+
+
+# --- Listing pages --------------------------------------------------------
+
+
+class StoryIndexPage(Page):
+    intro = models.TextField(blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    story_model: type[StoryPage]
+    per_page = 12
+
+    class Meta:
+        abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        stories = (
+            self.story_model.objects.child_of(self)
+            .visible_to(request.user)
+            .select_related("industry", "region", "hero_image")
+            .order_by("-first_published_at")
+        )
+        page_number = request.GET.get("page", "1")
+        context["stories"] = Paginator(stories, self.per_page).get_page(page_number)
+        return context
+
+
+class CaseStudyIndexPage(StoryIndexPage):
+    story_model = CaseStudyPage
+    parent_page_types = ["casestudies.HomePage"]
+    subpage_types = ["casestudies.CaseStudyPage"]
+    max_count = 1
+
+
+class BrightSpotIndexPage(StoryIndexPage):
+    story_model = BrightSpotPage
+    parent_page_types = ["casestudies.HomePage"]
+    subpage_types = ["casestudies.BrightSpotPage"]
+    max_count = 1
+
+
+class HomePage(Page):
+    """Leads with bright spots and featured case studies; starts a search."""
+
+    intro = models.TextField(blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["casestudies.CaseStudyIndexPage", "casestudies.BrightSpotIndexPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        user = request.user
+        context["bright_spots"] = (
+            BrightSpotPage.objects.visible_to(user)
+            .select_related("metric", "industry", "hero_image")
+            .order_by("-first_published_at")[:6]
+        )
+        context["featured"] = (
+            CaseStudyPage.objects.visible_to(user)
+            .filter(featured=True)
+            .select_related("industry", "region", "hero_image")
+            .order_by("-first_published_at")[:6]
+        )
+        context["industries"] = Industry.objects.all()
+        context["interventions"] = InterventionType.objects.all()
+        return context
+
+
+def related_stories(page: StoryPage, request, limit: int = 4) -> list:
+    """Related practices; the search app ranks them by text and shared tags.
+
+    Imported lazily so that page rendering works (with an empty list) when the
+    search app cannot reach Elasticsearch.
+    """
+    from search.related import related_for
+
+    return related_for(page, request.user, limit=limit)
+

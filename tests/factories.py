@@ -1,0 +1,169 @@
+"""Factories for taxonomies, metrics and stories: the vocabulary of every test."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import factory
+import wagtail_factories
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+
+from base.models import StoryImage
+from casestudies.models import (
+    BrightSpotIndexPage,
+    BrightSpotPage,
+    CaseStudyIndexPage,
+    CaseStudyPage,
+    Industry,
+    InterventionType,
+    MetricDefinition,
+    MetricResult,
+    Region,
+    SupplyChainStage,
+)
+
+
+class IndustryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Industry
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Industry {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+
+
+class InterventionTypeFactory(IndustryFactory):
+    class Meta:
+        model = InterventionType
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Intervention {n}")
+    description = "A practice companies use."
+
+
+class SupplyChainStageFactory(IndustryFactory):
+    class Meta:
+        model = SupplyChainStage
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Stage {n}")
+
+
+class RegionFactory(IndustryFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Region {n}")
+
+
+class MetricDefinitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MetricDefinition
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+    unit = "workers"
+    counts = "Workers counted by the metric."
+    higher_is_better = True
+
+
+def make_image_file(name: str = "photo.jpg", size=(64, 48), color=(30, 90, 150)) -> ImageFile:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, color).save(buffer, "JPEG")
+    return ImageFile(io.BytesIO(buffer.getvalue()), name=name)
+
+
+class StoryImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StoryImage
+
+    title = factory.Sequence(lambda n: f"Workers at a training session {n}")
+    file = factory.LazyFunction(make_image_file)
+
+
+def step(heading="Map the recruitment corridor", text="<p>The team mapped every agency.</p>"):
+    return (
+        "step",
+        {
+            "heading": heading,
+            "what_was_done": text,
+            "who_was_involved": "Sourcing team and supplier HR managers",
+            "duration": "6 months",
+            "cost_band": "10k-100k",
+            "pitfalls": "Agencies re-labelled fees as deposits.",
+        },
+    )
+
+
+class StoryPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    industry = factory.SubFactory(IndustryFactory)
+    region = factory.SubFactory(RegionFactory)
+    size_band = "large"
+    year_started = 2021
+    year_ended = 2023
+
+    @factory.post_generation
+    def intervention_types(obj, create, extracted, **kwargs):
+        obj.intervention_types.set(extracted or [InterventionTypeFactory()])
+
+    @factory.post_generation
+    def stages(obj, create, extracted, **kwargs):
+        obj.stages.set(extracted or [SupplyChainStageFactory()])
+        if create:
+            obj.save()
+
+
+class CaseStudyPageFactory(StoryPageFactory):
+    class Meta:
+        model = CaseStudyPage
+
+    title = factory.Sequence(lambda n: f"How a garment maker repaid recruitment fees {n}")
+    parent = factory.LazyFunction(lambda: CaseStudyIndexPage.objects.get())
+    summary = "A global apparel brand worked with suppliers to repay recruitment fees."
+    challenge = "<p>Migrant workers paid agencies up to a year's wages to get their jobs.</p>"
+    steps = factory.LazyFunction(lambda: [step()])
+    what_did_not_work = "<p>Asking suppliers to self-certify did not surface any fees.</p>"
+    lessons = "<p>Start with the recruitment corridor, not the factory.</p>"
+
+
+class BrightSpotPageFactory(StoryPageFactory):
+    class Meta:
+        model = BrightSpotPage
+
+    title = factory.Sequence(lambda n: f"Fees repaid to 1,200 workers {n}")
+    parent = factory.LazyFunction(lambda: BrightSpotIndexPage.objects.get())
+    body = "A seafood processor repaid every worker's recruitment fees within a year."
+    metric = factory.SubFactory(MetricDefinitionFactory)
+    metric_value = 1200
+    metric_unit = factory.LazyAttribute(lambda o: o.metric.unit)
+    verification = "self-reported"
+
+
+class MetricResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MetricResult
+
+    page = factory.SubFactory(CaseStudyPageFactory)
+    metric = factory.SubFactory(MetricDefinitionFactory)
+    baseline = 0
+    result = 100
+    unit = factory.LazyAttribute(lambda o: o.metric.unit)
+    period_start = datetime.date(2022, 1, 1)
+    period_end = datetime.date(2022, 12, 31)
+    verification = "self-reported"
+
+
+def publish(page):
+    """Publish through a revision, the way the admin does, so signals and guards run."""
+    revision = page.save_revision()
+    revision.publish()
+    page.refresh_from_db()
+    return page
