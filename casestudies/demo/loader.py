@@ -1,0 +1,259 @@
+"""Load the demo content: vocabularies, metrics, case studies, bright spots, images.
+
+Idempotent by slug: whatever already exists (including anything an editor has
+since changed) is left alone, so a second run creates and changes nothing.
+Pages are published through revisions so that publish signals (search
+indexing, the anonymity guard) run exactly as when an editor publishes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from base.models import StoryImage
+from casestudies.models import (
+    BrightSpotIndexPage,
+    BrightSpotPage,
+    CaseStudyIndexPage,
+    CaseStudyPage,
+    HomePage,
+    Industry,
+    InterventionType,
+    MetricDefinition,
+    MetricResult,
+    Region,
+    SupplyChainStage,
+)
+
+from .compose import INDUSTRIES_BY_SLUG, bright_spot_fields, case_study_fields
+from .images import hero_image_file
+from .stories import BRIGHT_SPOTS, CASE_STUDIES
+from .vocabulary import INDUSTRIES, INTERVENTIONS, METRICS, REGIONS, STAGES
+
+Progress = Callable[[int, int, str], None]
+
+TAXONOMIES = [
+    (Industry, INDUSTRIES, ["name", "description"]),
+    (InterventionType, INTERVENTIONS, ["name", "description"]),
+    (SupplyChainStage, STAGES, ["name", "description", "position"]),
+    (Region, REGIONS, ["name"]),
+    (MetricDefinition, METRICS, ["name", "unit", "counts", "higher_is_better", "framework"]),
+]
+SPREAD_DAYS = 700  # publication dates spread over the last two years
+
+
+class DemoContentError(Exception):
+    """The demo content cannot be loaded; the message says why and what to do."""
+
+
+@dataclass
+class LoadReport:
+    created: Counter = field(default_factory=Counter)
+    existing: Counter = field(default_factory=Counter)
+    site: str = ""
+
+
+def total_steps() -> int:
+    return 1 + len(CASE_STUDIES) + len(BRIGHT_SPOTS)
+
+
+def load_demo_content(progress: Progress | None = None) -> LoadReport:
+    report = LoadReport()
+    tick = _ticker(progress)
+    try:
+        case_index = CaseStudyIndexPage.objects.get()
+        bright_index = BrightSpotIndexPage.objects.get()
+    except (CaseStudyIndexPage.DoesNotExist, BrightSpotIndexPage.DoesNotExist) as error:
+        raise DemoContentError(
+            "The case study and bright spot listings are missing; run `manage.py migrate` "
+            "first (it creates them)."
+        ) from error
+
+    report.site = sync_site_with_setting(settings.SITE_URL)
+    for model, rows, fields in TAXONOMIES:
+        for row in rows:
+            _, created = model.objects.get_or_create(
+                slug=row["slug"], defaults={name: row[name] for name in fields if name in row}
+            )
+            (report.created if created else report.existing)[model._meta.verbose_name] += 1
+    tick("vocabularies and metrics")
+
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    case_pages: dict[str, tuple[CaseStudyPage, dict]] = {}
+    for index, outline in enumerate(CASE_STUDIES):
+        published = _published_at(now, index, len(CASE_STUDIES))
+        fields = case_study_fields(outline, index, published)
+        page = CaseStudyPage.objects.child_of(case_index).filter(slug=fields["slug"]).first()
+        if page is None:
+            page = _create_case_study(case_index, outline, fields, published)
+            report.created["case study"] += 1
+        else:
+            report.existing["case study"] += 1
+        case_pages[outline.title] = (page, fields)
+        tick(outline.title)
+
+    cases_by_title = {c.title: c for c in CASE_STUDIES}
+    for index, outline in enumerate(BRIGHT_SPOTS):
+        case_page, case_fields = case_pages.get(outline.case_study, (None, None))
+        if case_page is not None:
+            published = case_page.first_published_at + datetime.timedelta(days=5 + index % 9)
+            published = min(published, now - datetime.timedelta(hours=1))
+        else:
+            published = _published_at(now, index, len(BRIGHT_SPOTS), offset=11)
+        fields = bright_spot_fields(
+            outline, cases_by_title.get(outline.case_study), case_fields, published
+        )
+        exists = BrightSpotPage.objects.child_of(bright_index).filter(slug=fields["slug"])
+        if exists.exists():
+            report.existing["bright spot"] += 1
+        else:
+            _create_bright_spot(bright_index, fields, case_page, published)
+            report.created["bright spot"] += 1
+        tick(outline.title)
+    return report
+
+
+def sync_site_with_setting(site_url: str) -> str:
+    """Point the default Wagtail site at SITE_URL so sitemaps and canonical URLs are right."""
+    parts = urlsplit(site_url)
+    hostname = parts.hostname or "localhost"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        site = Site(
+            is_default_site=True,
+            root_page=HomePage.objects.first() or Page.get_first_root_node(),
+            site_name=settings.WAGTAIL_SITE_NAME,
+        )
+    if site.pk is None or (site.hostname, site.port) != (hostname, port):
+        site.hostname, site.port = hostname, port
+        site.save()
+    return site.root_url
+
+
+def ensure_admin(password: str) -> bool:
+    """Create the `admin` superuser (or reset its password); True if it was created."""
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username="admin", defaults={"is_staff": True, "is_superuser": True, "email": ""}
+    )
+    if created or not user.check_password(password) or not user.is_superuser:
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.set_password(password)
+        user.save()
+    return created
+
+
+def _ticker(progress: Progress | None) -> Callable[[str], None]:
+    done = 0
+    total = total_steps()
+
+    def tick(label: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total, label)
+
+    return tick
+
+
+def _published_at(
+    now: datetime.datetime, index: int, count: int, offset: int = 0
+) -> datetime.datetime:
+    """Spread publication over the last two years, newest first in outline order."""
+    days_ago = 3 + offset + (index * (SPREAD_DAYS - offset)) // count
+    return (now - datetime.timedelta(days=days_ago)).replace(hour=8 + index % 9)
+
+
+def _image(industry_slug: str) -> StoryImage:
+    """One abstract image per industry: a visual language per industry, and few renditions."""
+    industry = INDUSTRIES_BY_SLUG[industry_slug]
+    title = f"{industry['name']}: abstract illustration"
+    image = StoryImage.objects.filter(title=title).first()
+    if image is None:
+        image = StoryImage(
+            title=title,
+            file=hero_image_file(
+                industry["palette"], seed=industry_slug, name=f"{industry_slug}.jpg"
+            ),
+            caption=f"Abstract shapes in {industry['colours']}.",
+        )
+        image._set_image_file_metadata()
+        image.save()
+    return image
+
+
+def _tags(industry: str, region: str, interventions: list[str], stages: list[str]) -> dict:
+    return {
+        "industry": Industry.objects.get(slug=industry),
+        "region": Region.objects.get(slug=region),
+        "interventions": list(InterventionType.objects.filter(slug__in=interventions)),
+        "stages": list(SupplyChainStage.objects.filter(slug__in=stages)),
+    }
+
+
+def _publish(page: Page) -> None:
+    page.save_revision().publish()
+
+
+@transaction.atomic
+def _create_case_study(index_page, outline, fields: dict, published) -> CaseStudyPage:
+    fields = dict(fields)
+    results = fields.pop("results")
+    tags = _tags(outline.industry, outline.region, outline.interventions, outline.stages)
+    page = CaseStudyPage(
+        **fields,
+        industry=tags["industry"],
+        region=tags["region"],
+        hero_image=_image(outline.industry),
+        live=False,
+        first_published_at=published,
+    )
+    page.intervention_types.set(tags["interventions"])
+    page.stages.set(tags["stages"])
+    for values in results:
+        values = dict(values)
+        metric = MetricDefinition.objects.get(slug=values.pop("metric_slug"))
+        result = MetricResult(metric=metric, **values)
+        result.full_clean(exclude=["page"])
+        page.results.add(result)
+    index_page.add_child(instance=page)
+    _publish(page)
+    return page
+
+
+@transaction.atomic
+def _create_bright_spot(index_page, fields: dict, case_page, published) -> BrightSpotPage:
+    fields = dict(fields)
+    tags = _tags(
+        fields.pop("industry_slug"),
+        fields.pop("region_slug"),
+        fields.pop("intervention_slugs"),
+        fields.pop("stage_slugs"),
+    )
+    metric = MetricDefinition.objects.get(slug=fields.pop("metric_slug"))
+    page = BrightSpotPage(
+        **fields,
+        metric=metric,
+        industry=tags["industry"],
+        region=tags["region"],
+        hero_image=_image(tags["industry"].slug),
+        case_study=case_page,
+        live=False,
+        first_published_at=published,
+    )
+    page.intervention_types.set(tags["interventions"])
+    page.stages.set(tags["stages"])
+    index_page.add_child(instance=page)
+    _publish(page)
+    return page
