@@ -1,0 +1,318 @@
+"""Portal-wide impact figures: the arithmetic behind metric pages, the dashboard and open data.
+
+Three rules keep the figures honest:
+
+- only results of stories the visitor may see count (``visible_to``, the one audience rule);
+- results are grouped by metric, so incompatible units are never added, and a result whose
+  unit differs from its metric's unit is listed but never summed;
+- a group with fewer than ``MIN_CASE_STUDIES`` case studies shows its count but no total or
+  median, so a single company cannot be read off an aggregate.
+
+All arithmetic is Decimal; nothing is rounded before it is shown.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from casestudies.models import (
+    VERIFICATION_LEVELS,
+    CaseStudyPage,
+    InterventionType,
+    MetricDefinition,
+    MetricResult,
+)
+
+MIN_CASE_STUDIES = 3
+# Checked by someone other than the company: what ``?verified=1`` keeps.
+VERIFIED_LEVELS = ["second-party", "independently-audited"]
+AUDITED = "independently-audited"
+VERIFICATION_LABELS = dict(VERIFICATION_LEVELS)
+# Percentages of different companies' workforces do not add up to anything.
+NON_ADDITIVE_UNITS = {"%", "percent", "per cent"}
+
+
+# --- Filtering ----------------------------------------------------------------
+
+
+def filter_stories(stories: QuerySet, filters: dict[str, list[str]]) -> QuerySet:
+    """Apply facet filters (from ``search.facets.parse_filters``) to a story queryset.
+
+    The database twin of the search index filters, for surfaces that list or count
+    stories without a query (the dashboard, the API). Several values of one facet
+    combine with OR, facets with AND; values that match nothing give nothing.
+    Works for case studies and bright spots alike; start from ``visible_to(user)``.
+    """
+    model = stories.model
+    story_type = "case-study" if issubclass(model, CaseStudyPage) else "bright-spot"
+    for param, values in filters.items():
+        if param == "industry":
+            stories = stories.filter(industry__slug__in=values)
+        elif param == "intervention":
+            stories = stories.filter(
+                pk__in=model.objects.filter(intervention_types__slug__in=values).values("pk")
+            )
+        elif param == "stage":
+            stories = stories.filter(
+                pk__in=model.objects.filter(stages__slug__in=values).values("pk")
+            )
+        elif param == "region":
+            stories = stories.filter(region__slug__in=values)
+        elif param == "type":
+            if story_type not in values:
+                stories = stories.none()
+        elif param == "year":
+            stories = _filter_years(stories, values)
+        elif param == "verification":
+            if story_type == "case-study":
+                stories = stories.filter(
+                    pk__in=MetricResult.objects.filter(verification__in=values).values("page_id")
+                )
+            else:
+                stories = stories.filter(verification__in=values)
+    return stories
+
+
+def _filter_years(stories: QuerySet, values: list[str]) -> QuerySet:
+    """Stories whose work ran in any of the years (ongoing work counts its start year,
+    as ``StoryPage.years`` does)."""
+    years = [int(v) for v in values if v.isdigit() and len(v) == 4]
+    if not years:
+        return stories.none()
+    stories = stories.annotate(_last_year=Coalesce("year_ended", "year_started"))
+    match = Q()
+    for year in years:
+        match |= Q(year_started__lte=year, _last_year__gte=year)
+    return stories.filter(match)
+
+
+def included_levels(filters: dict[str, list[str]], verified: bool = False) -> list[str]:
+    """The verification levels a figure includes, so the page can say so."""
+    levels = [level for level, _ in VERIFICATION_LEVELS]
+    if "verification" in filters:
+        levels = [level for level in levels if level in filters["verification"]]
+    if verified:
+        levels = [level for level in levels if level in VERIFIED_LEVELS]
+    return levels
+
+
+def describe_levels(levels: list[str]) -> str:
+    labels = [VERIFICATION_LABELS[level].lower() for level in levels]
+    if not labels:
+        return "no verification level (the filters exclude them all)"
+    if len(labels) == 1:
+        return f"{labels[0]} results only"
+    return f"{', '.join(labels[:-1])} and {labels[-1]} results"
+
+
+def visible_results(
+    user, filters: dict[str, list[str]] | None = None, verified: bool = False
+) -> QuerySet[MetricResult]:
+    """Results of the case studies ``user`` may see, narrowed by facets and verification."""
+    filters = filters or {}
+    stories = filter_stories(CaseStudyPage.objects.visible_to(user), filters)
+    return (
+        MetricResult.objects.filter(
+            page__in=stories.values("pk"), verification__in=included_levels(filters, verified)
+        )
+        .select_related("metric", "page__industry", "page__region")
+        .prefetch_related(
+            Prefetch("page__intervention_types", queryset=InterventionType.objects.order_by("name"))
+        )
+        .order_by("metric__name", "page__title", "period_end", "pk")
+    )
+
+
+# --- Arithmetic ----------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """Aggregate figures of one metric's results in one group."""
+
+    case_studies: int
+    results: int
+    with_change: int
+    total_change: Decimal | None
+    median_change: Decimal | None
+    audited: int
+    suppressed: bool  # fewer than MIN_CASE_STUDIES: count only
+
+    @property
+    def shown(self) -> bool:
+        return not self.suppressed
+
+
+def compute_figures(results: list[MetricResult], additive: bool = True) -> Figures:
+    changes = [r.change for r in results if r.change is not None]
+    case_studies = len({r.page_id for r in results})
+    suppressed = case_studies < MIN_CASE_STUDIES
+    total = median = None
+    if not suppressed and changes:
+        total = sum(changes, Decimal(0)) if additive else None
+        median = statistics.median(changes)
+    return Figures(
+        case_studies=case_studies,
+        results=len(results),
+        with_change=len(changes),
+        total_change=total,
+        median_change=median,
+        audited=sum(1 for r in results if r.verification == AUDITED),
+        suppressed=suppressed,
+    )
+
+
+@dataclass
+class Group:
+    label: str
+    slug: str
+    figures: Figures
+
+
+@dataclass
+class MetricSummary:
+    """Everything a page shows about one metric for one audience and filter."""
+
+    metric: MetricDefinition
+    results: list[MetricResult]
+    figures: Figures
+    by_industry: list[Group] = field(default_factory=list)
+    by_intervention: list[Group] = field(default_factory=list)
+    by_year: list[Group] = field(default_factory=list)
+    mismatched: list[MetricResult] = field(default_factory=list)
+
+    @property
+    def additive(self) -> bool:
+        return is_additive(self.metric)
+
+
+def is_additive(metric: MetricDefinition) -> bool:
+    return metric.unit.strip().lower() not in NON_ADDITIVE_UNITS
+
+
+def _groups(
+    results: list[MetricResult], keys, additive: bool, order_by_slug: bool = False
+) -> list[Group]:
+    buckets: dict[tuple[str, str], list[MetricResult]] = defaultdict(list)
+    for result in results:
+        for key in keys(result):
+            buckets[key].append(result)
+    items = sorted(buckets.items(), key=lambda kv: kv[0][1] if order_by_slug else kv[0][0])
+    return [
+        Group(label=label, slug=slug, figures=compute_figures(rs, additive))
+        for (label, slug), rs in items
+    ]
+
+
+def summarize(metric: MetricDefinition, results: Iterable[MetricResult]) -> MetricSummary:
+    """Figures for one metric; results in another unit are set aside, never summed."""
+    results = list(results)
+    counted = [r for r in results if r.unit.strip() == metric.unit]
+    mismatched = [r for r in results if r.unit.strip() != metric.unit]
+    additive = is_additive(metric)
+    return MetricSummary(
+        metric=metric,
+        results=results,
+        figures=compute_figures(counted, additive),
+        by_industry=_groups(
+            counted, lambda r: [(r.page.industry.name, r.page.industry.slug)], additive
+        ),
+        by_intervention=_groups(
+            counted,
+            lambda r: [(t.name, t.slug) for t in r.page.intervention_types.all()],
+            additive,
+        ),
+        by_year=_groups(
+            counted,
+            lambda r: [(str(y), str(y)) for y in [_result_year(r)] if y],
+            additive,
+            order_by_slug=True,
+        ),
+        mismatched=mismatched,
+    )
+
+
+def _result_year(result: MetricResult) -> int | None:
+    """A result belongs to the year its period ends in."""
+    return result.period_end.year if result.period_end else None
+
+
+def summaries(
+    user, filters: dict[str, list[str]] | None = None, verified: bool = False
+) -> list[MetricSummary]:
+    """One summary per metric with visible results, in metric name order."""
+    by_metric: dict[int, list[MetricResult]] = defaultdict(list)
+    metrics: dict[int, MetricDefinition] = {}
+    for result in visible_results(user, filters, verified):
+        by_metric[result.metric_id].append(result)
+        metrics[result.metric_id] = result.metric
+    return [summarize(metrics[pk], by_metric[pk]) for pk in by_metric]
+
+
+# --- Open data -------------------------------------------------------------------
+
+OPEN_DATA_FIELDS: list[tuple[str, str]] = [
+    ("metric_id", "Stable numeric id of the metric definition."),
+    ("metric_slug", "The metric's slug; its page is /metrics/<metric_slug>/."),
+    ("metric_name", "Name of the metric."),
+    ("unit", "Unit of baseline and result, as the metric defines it."),
+    ("higher_is_better", "true when a larger result is an improvement."),
+    ("baseline", "Value before the work, as a decimal string; empty when not measured."),
+    ("result", "Value measured after the work, as a decimal string."),
+    ("change", "result minus baseline, as a decimal string; empty without a baseline."),
+    ("period_start", "First day the result covers (YYYY-MM-DD)."),
+    ("period_end", "Last day the result covers (YYYY-MM-DD)."),
+    (
+        "verification",
+        "self-reported, second-party (verified by a partner) or independently-audited.",
+    ),
+    ("industry", "Industry slug of the case study."),
+    ("intervention_types", "Intervention type slugs of the case study, separated by '|'."),
+    ("region", "Region slug of the case study."),
+    ("case_study_title", "Title of the (anonymized) case study."),
+    ("page_url", "Public address of the case study."),
+]
+
+
+def _decimal(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+def open_data_rows(user=None) -> list[dict[str, str]]:
+    """One row per case study and metric result, exactly as the pages show them."""
+    rows = []
+    for r in visible_results(user):
+        rows.append(
+            {
+                "metric_id": str(r.metric_id),
+                "metric_slug": r.metric.slug,
+                "metric_name": r.metric.name,
+                "unit": r.unit,
+                "higher_is_better": "true" if r.metric.higher_is_better else "false",
+                "baseline": _decimal(r.baseline),
+                "result": _decimal(r.result),
+                "change": _decimal(r.change),
+                "period_start": r.period_start.isoformat() if r.period_start else "",
+                "period_end": r.period_end.isoformat() if r.period_end else "",
+                "verification": r.verification,
+                "industry": r.page.industry.slug,
+                "intervention_types": "|".join(t.slug for t in r.page.intervention_types.all()),
+                "region": r.page.region.slug,
+                "case_study_title": r.page.title,
+                "page_url": page_address(r.page),
+            }
+        )
+    return rows
+
+
+def page_address(page) -> str:
+    _, _, path = page.get_url_parts()
+    return f"{settings.SITE_URL}{path}"

@@ -1,0 +1,46 @@
+"""Chart and figure tags for case studies, metric pages and the dashboard."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from impact import charts
+
+register = template.Library()
+
+
+@register.filter
+def figure(value: Decimal | None) -> str:
+    """A figure as every chart and table shows it (see ``charts.format_figure``)."""
+    return charts.format_figure(value)
+
+
+@register.simple_tag
+def results_chart(results) -> charts.HorizontalChart:
+    return charts.results_chart(results)
+
+
+DIMENSIONS = {
+    "industry": ("by_industry", "by industry", "Industries"),
+    "intervention": ("by_intervention", "by intervention type", "Intervention types"),
+    "year": ("by_year", "by year the result period ends", "Years"),
+}
+
+
+@register.inclusion_tag("impact/includes/group_chart.html")
+def group_chart(summary, dimension: str) -> dict:
+    """Bars of one metric's figures by a dimension; total change, or the median for
+    units that do not add up."""
+    attribute, by_what, plural = DIMENSIONS[dimension]
+    measure = "total_change" if summary.additive else "median_change"
+    measure_label = "total change" if summary.additive else "median change"
+    metric = summary.metric
+    groups = getattr(summary, attribute)
+    return {
+        "chart": charts.group_chart(groups, metric.unit, measure),
+        "chart_id": f"chart-{metric.slug}-{dimension}",
+        "title": f"{metric.name}: {measure_label} from baseline ({metric.unit}) {by_what}",
+        "desc": f"{plural} with fewer than 3 case studies have no bar.",
+    }

@@ -1,0 +1,164 @@
+"""Metric pages, the impact dashboard and the open data downloads (thin: see figures.py)."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Max, Min
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+
+from casestudies.models import (
+    VERIFICATION_LEVELS,
+    BrightSpotPage,
+    CaseStudyPage,
+    Industry,
+    InterventionType,
+    MetricDefinition,
+    Region,
+    SupplyChainStage,
+    is_member,
+)
+from search.facets import FACETS, STORY_TYPES, parse_filters
+
+from .figures import (
+    OPEN_DATA_FIELDS,
+    describe_levels,
+    filter_stories,
+    included_levels,
+    open_data_rows,
+    summaries,
+    summarize,
+    visible_results,
+)
+
+TRUE_VALUES = {"1", "true", "on", "yes"}
+
+
+def _selection(request: HttpRequest) -> tuple[dict[str, list[str]], bool]:
+    filters = parse_filters(request.GET)
+    verified = request.GET.get("verified", "").strip().lower() in TRUE_VALUES
+    return filters, verified
+
+
+def _scope(request: HttpRequest, filters: dict[str, list[str]], verified: bool) -> dict:
+    """What the figures include, stated on every page so levels are never silently mixed."""
+    members = request.user.is_authenticated and is_member(request.user)
+    return {
+        "filters": filters,
+        "verified": verified,
+        "levels": included_levels(filters, verified),
+        "levels_text": describe_levels(included_levels(filters, verified)),
+        "audience_text": "public and members-only" if members else "public",
+    }
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    filters, verified = _selection(request)
+    bright_spots = (
+        filter_stories(BrightSpotPage.objects.visible_to(request.user), filters)
+        .select_related("metric", "industry", "region", "hero_image")
+        .order_by("-first_published_at")[:6]
+    )
+    return render(
+        request,
+        "impact/dashboard.html",
+        {
+            **_scope(request, filters, verified),
+            "summaries": summaries(request.user, filters, verified),
+            "facets": facet_choices(request, filters),
+            "bright_spots": bright_spots,
+        },
+    )
+
+
+def metric_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "impact/metric_index.html", {"metrics": MetricDefinition.objects.all()})
+
+
+def metric_page(request: HttpRequest, slug: str) -> HttpResponse:
+    metric = get_object_or_404(MetricDefinition, slug=slug)
+    filters, verified = _selection(request)
+    results = visible_results(request.user, filters, verified).filter(metric=metric)
+    return render(
+        request,
+        "impact/metric_page.html",
+        {
+            **_scope(request, filters, verified),
+            "metric": metric,
+            "summary": summarize(metric, results),
+        },
+    )
+
+
+def data_dictionary(request: HttpRequest) -> HttpResponse:
+    return render(request, "impact/data_dictionary.html", {"fields": OPEN_DATA_FIELDS})
+
+
+def _public_rows() -> list[dict[str, str]]:
+    """Open data is always the public view, whoever downloads it."""
+    return open_data_rows(AnonymousUser())
+
+
+def metric_results_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="metric-results.csv"'
+    writer = csv.DictWriter(response, fieldnames=[name for name, _ in OPEN_DATA_FIELDS])
+    writer.writeheader()
+    writer.writerows(_public_rows())
+    return response
+
+
+def metric_results_json(request: HttpRequest) -> JsonResponse:
+    rows = _public_rows()
+    return JsonResponse(
+        {
+            "dictionary": request.build_absolute_uri("/data/"),
+            "note": "Decimal figures are strings so that no digit is lost.",
+            "count": len(rows),
+            "results": rows,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+# --- Facet controls -------------------------------------------------------------
+
+
+def facet_choices(request: HttpRequest, filters: dict[str, list[str]]) -> list[dict]:
+    """The search facets (search.facets.FACETS) as checkbox groups for the dashboard."""
+    options = {
+        "industry": Industry.objects.values_list("slug", "name"),
+        "intervention": InterventionType.objects.values_list("slug", "name"),
+        "stage": SupplyChainStage.objects.values_list("slug", "name"),
+        "region": Region.objects.values_list("slug", "name"),
+        "type": STORY_TYPES.items(),
+        "year": [(str(y), str(y)) for y in _story_years(request.user)],
+        "verification": VERIFICATION_LEVELS,
+    }
+    return [
+        {
+            "facet": facet,
+            "options": [
+                {"value": value, "label": label, "checked": value in filters.get(facet.param, [])}
+                for value, label in options.get(facet.param, [])
+            ],
+        }
+        for facet in FACETS
+    ]
+
+
+def _story_years(user) -> list[int]:
+    first, last = [], []
+    for model in (CaseStudyPage, BrightSpotPage):
+        span = model.objects.visible_to(user).aggregate(
+            first=Min("year_started"), last=Max(Coalesce("year_ended", "year_started"))
+        )
+        if span["first"]:
+            first.append(span["first"])
+            last.append(span["last"])
+    if not first:
+        return []
+    return list(range(max(last), min(first) - 1, -1))
