@@ -1,0 +1,163 @@
+"""Public stories as partners see them: oEmbed, embed cards, feeds and the open API.
+
+Every partner surface is anonymous by nature (a partner's readers are not our
+members), so everything here goes through ``visible_to(AnonymousUser())`` and
+reads only public fields.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from wagtail.models import Page
+
+from casestudies.models import BrightSpotPage, CaseStudyPage, StoryPage, StoryQuerySet
+
+STORY_MODELS: dict[str, type[StoryPage]] = {
+    "case-study": CaseStudyPage,
+    "bright-spot": BrightSpotPage,
+}
+MIN_YEAR, MAX_YEAR = 1, 9999
+
+
+def public_stories(model: type[StoryPage]) -> StoryQuerySet:
+    return model.objects.visible_to(AnonymousUser())
+
+
+def find_public_story(**lookup) -> StoryPage | None:
+    """The live, public case study or bright spot matching ``lookup``, if any."""
+    for model in STORY_MODELS.values():
+        story = (
+            public_stories(model)
+            .filter(**lookup)
+            .select_related("industry", "region", "hero_image")
+            .first()
+        )
+        if story is not None:
+            return story
+    return None
+
+
+def canonical_url(page: Page) -> str:
+    url = page.get_url() or ""
+    return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}" if path.startswith("/") else path
+
+
+def headline_metric(page: StoryPage) -> dict | None:
+    """The one figure a card leads with: a bright spot's metric, a case study's first result."""
+    if isinstance(page, BrightSpotPage):
+        value, unit, metric = page.metric_value, page.metric_unit, page.metric
+        verification = page.get_verification_display()
+    else:
+        result = next(iter(page.results.all()), None)
+        if result is None or result.result is None:
+            return None
+        value, unit, metric = result.result, result.unit, result.metric
+        verification = result.get_verification_display()
+    return {
+        "value": value,
+        "unit": unit,
+        "metric": metric.name,
+        "metric_slug": metric.slug,
+        "verification": verification,
+    }
+
+
+def story_image(page: StoryPage, spec: str):
+    """A rendition of the story's image, or None when it has none or its file is missing."""
+    if page.hero_image is None:
+        return None
+    try:
+        return page.hero_image.get_rendition(spec)
+    except OSError:  # the file is missing (SourceImageIOError) or unreadable
+        return None
+
+
+def format_number(value: Decimal) -> str:
+    normalized = value.normalize() if isinstance(value, Decimal) else Decimal(value)
+    text = f"{normalized:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- Filtering by the search page's facets, in the database -------------------
+
+
+def _clean(values: list[str]) -> list[str]:
+    return [v.replace("\x00", "") for v in values if v.replace("\x00", "")]
+
+
+def _years(values: list[str]) -> list[int]:
+    years = []
+    for value in values:
+        if value.isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR:
+            years.append(int(value))
+    return years
+
+
+def _matching(model: type[StoryPage], filters: dict[str, list[str]]) -> StoryQuerySet:
+    stories = public_stories(model)
+    lookups = {
+        "industry": "industry__slug__in",
+        "intervention": "intervention_types__slug__in",
+        "stage": "stages__slug__in",
+        "region": "region__slug__in",
+        "verification": (
+            "verification__in" if model is BrightSpotPage else "results__verification__in"
+        ),
+    }
+    for param, lookup in lookups.items():
+        if param in filters:
+            stories = stories.filter(**{lookup: _clean(filters[param])})
+    if "year" in filters:
+        in_years = Q(pk__in=[])
+        for year in _years(filters["year"]):
+            in_years |= Q(year_started__lte=year) & (
+                Q(year_ended__gte=year) | Q(year_ended__isnull=True, year_started=year)
+            )
+        stories = stories.filter(in_years)
+    return stories
+
+
+def filtered_story_ids(filters: dict[str, list[str]]):
+    """Ids of public stories matching ``parse_filters`` output, newest first.
+
+    Facets combine with AND, values of one facet with OR, as on the search page.
+    """
+    types = filters.get("type", list(STORY_MODELS))
+    models = [STORY_MODELS[t] for t in types if t in STORY_MODELS]
+    if not models:
+        return Page.objects.none().values_list("pk", flat=True)
+    matching = Q(pk__in=[])
+    for model in models:
+        matching |= Q(pk__in=_matching(model, filters).values("pk"))
+    return (
+        Page.objects.filter(matching)
+        .order_by("-first_published_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def load_stories(ids: list[int]) -> list[StoryPage]:
+    """The stories with these ids, in this order, with their tags loaded in a few queries."""
+    found: dict[int, StoryPage] = {}
+    common = ("industry", "region", "hero_image")
+    found.update(
+        (p.pk, p)
+        for p in CaseStudyPage.objects.filter(pk__in=ids)
+        .select_related(*common)
+        .prefetch_related("intervention_types", "stages", "results__metric")
+    )
+    found.update(
+        (p.pk, p)
+        for p in BrightSpotPage.objects.filter(pk__in=ids)
+        .select_related(*common, "metric")
+        .prefetch_related("intervention_types", "stages")
+    )
+    return [found[pk] for pk in ids if pk in found]

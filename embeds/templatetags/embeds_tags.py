@@ -1,0 +1,111 @@
+"""Share metadata and the share/embed/republish panel of a story page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django import template
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from casestudies.models import CaseStudyPage, StoryPage
+
+from ..stories import absolute_url, canonical_url, find_public_story, story_image
+from ..views import embed_html, embed_url, oembed_endpoint
+
+register = template.Library()
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+_ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
+
+
+def absolutize_links(html: str) -> str:
+    """Make root-relative links absolute, so republished HTML works on another site."""
+    return _ROOT_RELATIVE.sub(rf'\1="{settings.SITE_URL}/', html)
+
+
+def attribution_text(page: StoryPage) -> str:
+    return (
+        f"This story was first published by {settings.WAGTAIL_SITE_NAME} at "
+        f"{canonical_url(page)} and is republished under {settings.REPUBLISH_LICENCE}."
+    )
+
+
+def republish_html(page: StoryPage) -> str:
+    """The whole story as plain HTML for partners, ending with attribution and the counter."""
+    html = render_to_string(
+        "embeds/republish_story.html",
+        {
+            "page": page,
+            "is_case_study": isinstance(page, CaseStudyPage),
+            "results": page.results_with_metrics() if isinstance(page, CaseStudyPage) else [],
+            "canonical": canonical_url(page),
+            "site_name": settings.WAGTAIL_SITE_NAME,
+            "licence": settings.REPUBLISH_LICENCE,
+            "licence_url": settings.REPUBLISH_LICENCE_URL,
+            "counter_url": absolute_url(f"/embed/{page.pk}/counter.gif"),
+        },
+    )
+    return absolutize_links(html).strip()
+
+
+def json_ld(page: StoryPage, image_url: str | None, public: bool) -> SafeString:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": page.title,
+        "description": page.get_meta_description(),
+        "url": canonical_url(page),
+        "mainEntityOfPage": canonical_url(page),
+        "articleSection": "Case study" if page.story_type == "case-study" else "Bright spot",
+        "about": page.industry.name,
+        "isAccessibleForFree": public,
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.WAGTAIL_SITE_NAME,
+            "url": f"{settings.SITE_URL}/",
+        },
+    }
+    if public:
+        data["license"] = settings.REPUBLISH_LICENCE_URL
+    if page.first_published_at:
+        data["datePublished"] = page.first_published_at.isoformat()
+    if page.last_published_at:
+        data["dateModified"] = page.last_published_at.isoformat()
+    if image_url:
+        data["image"] = [image_url]
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))
+
+
+@register.simple_tag
+def story_sharing(page: StoryPage) -> dict:
+    """What the meta tags and the share panel need; embedding only for public, live stories."""
+    cached = getattr(page, "_embeds_sharing", None)
+    if cached is not None:
+        return cached
+    public = page.pk is not None and find_public_story(pk=page.pk) is not None
+    image = story_image(page, "fill-1200x630|format-jpeg")
+    image_url = absolute_url(image.url) if image else None
+    sharing = {
+        "public": public,
+        "canonical": canonical_url(page),
+        "description": page.get_meta_description(),
+        "image": image,
+        "image_url": image_url,
+        "json_ld": json_ld(page, image_url, public),
+    }
+    if public:
+        sharing.update(
+            oembed_url=oembed_endpoint(canonical_url(page)),
+            embed_html=embed_html(page),
+            embed_url=embed_url(page),
+            embed_url_dark=embed_url(page, "dark"),
+            republish_html=republish_html(page),
+            attribution=attribution_text(page),
+            licence=settings.REPUBLISH_LICENCE,
+            licence_url=settings.REPUBLISH_LICENCE_URL,
+        )
+    page._embeds_sharing = sharing
+    return sharing

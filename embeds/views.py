@@ -1,0 +1,176 @@
+"""oEmbed, embed cards and the republication counter: what partners put on their pages."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
+from wagtail.models import Site
+
+from casestudies.models import StoryPage
+
+from .middleware import embeddable
+from .models import PartnerActivity, partner_domain, record_partner_activity
+from .stories import (
+    absolute_url,
+    canonical_url,
+    find_public_story,
+    format_number,
+    headline_metric,
+    story_image,
+)
+
+CARD_WIDTH = 480
+CARD_HEIGHT = 520  # the card shows fully at this height without the loader script
+THUMBNAIL_WIDTHS = (480, 240, 120)
+MAX_PAGE_ID = 2**31 - 1
+TRANSPARENT_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+def embed_url(page: StoryPage, theme: str = "light") -> str:
+    query = "?theme=dark" if theme == "dark" else ""
+    return absolute_url(f"/embed/{page.pk}/{query}")
+
+
+def oembed_endpoint(page_url: str) -> str:
+    return absolute_url("/oembed/?" + urlencode({"url": page_url, "format": "json"}))
+
+
+def embed_html(page: StoryPage, width: int = CARD_WIDTH, height: int = CARD_HEIGHT) -> str:
+    """The markup partners paste: the card in an iframe plus the optional resize loader."""
+    return format_html(
+        '<iframe src="{}" title="{}" width="{}" height="{}" loading="lazy" '
+        'style="width:100%;max-width:{}px;height:{}px;border:0" data-heres-how-embed>'
+        '</iframe><script async src="{}"></script>',
+        embed_url(page),
+        f"{page.title} · {settings.WAGTAIL_SITE_NAME}",
+        width,
+        height,
+        width,
+        height,
+        absolute_url(static("embeds/loader.js")),
+    )
+
+
+def _own_hosts(request: HttpRequest) -> set[str]:
+    return {partner_domain(settings.SITE_URL), partner_domain(request.get_host())}
+
+
+def _public_story_or_404(page_id: int) -> StoryPage:
+    story = find_public_story(pk=page_id) if page_id <= MAX_PAGE_ID else None
+    if story is None:
+        raise Http404("No public story with this id.")
+    return story
+
+
+def story_for_url(url: str, request: HttpRequest) -> StoryPage | None:
+    """The public story a page URL of this portal points at, if any."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if partner_domain(parts.hostname) not in _own_hosts(request):
+        return None
+    site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return None
+    path = parts.path if parts.path.endswith("/") else f"{parts.path}/"
+    return find_public_story(url_path=site.root_page.url_path + path.lstrip("/"))
+
+
+def _positive_int(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a positive whole number of pixels.")
+    return int(raw)
+
+
+@require_safe
+def oembed(request: HttpRequest) -> HttpResponse:
+    """oEmbed provider (https://oembed.com): a ``rich`` response embedding the card."""
+    if request.GET.get("format", "json").strip().lower() != "json":
+        return HttpResponse("Only format=json is supported.", status=501, content_type="text/plain")
+    url = request.GET.get("url", "")
+    if not url.strip():
+        return HttpResponse(
+            "Give the story's address as ?url=.", status=400, content_type="text/plain"
+        )
+    try:
+        maxwidth = _positive_int(request, "maxwidth")
+        maxheight = _positive_int(request, "maxheight")
+    except ValueError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    story = story_for_url(url[:2000], request)
+    if story is None:
+        return HttpResponse(
+            "No public story at this address.", status=404, content_type="text/plain"
+        )
+    width = min(CARD_WIDTH, maxwidth or CARD_WIDTH)
+    height = min(CARD_HEIGHT, maxheight or CARD_HEIGHT)
+    data = {
+        "version": "1.0",
+        "type": "rich",
+        "title": story.title,
+        "provider_name": settings.WAGTAIL_SITE_NAME,
+        "provider_url": settings.SITE_URL + "/",
+        "cache_age": 3600,
+        "html": embed_html(story, width, height),
+        "width": width,
+        "height": height,
+    }
+    thumb_width = next((w for w in THUMBNAIL_WIDTHS if w <= width), None)
+    thumb = story_image(story, f"fill-{thumb_width}x{thumb_width // 2}") if thumb_width else None
+    if thumb is not None and (maxheight is None or thumb.height <= maxheight):
+        data.update(
+            thumbnail_url=absolute_url(thumb.url),
+            thumbnail_width=thumb.width,
+            thumbnail_height=thumb.height,
+        )
+    response = JsonResponse(data)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_safe
+@embeddable
+@cache_control(public=True, max_age=300)
+def embed_card(request: HttpRequest, page_id: int) -> HttpResponse:
+    """A small self-contained card other sites frame; counts loads per partner domain."""
+    story = _public_story_or_404(page_id)
+    domain = partner_domain(request.headers.get("Referer"))
+    if domain and domain not in _own_hosts(request):
+        record_partner_activity(domain, PartnerActivity.EMBED, story)
+    context = {
+        "story": story,
+        "theme": "dark" if request.GET.get("theme") == "dark" else "light",
+        "metric": headline_metric(story),
+        "image": story_image(story, "fill-480x200|format-webp|webpquality-70"),
+        "canonical": canonical_url(story),
+        "summary": story.summary_text(),
+        "kind": "Case study" if story.story_type == "case-study" else "Bright spot",
+    }
+    if context["metric"]:
+        context["metric"]["display"] = format_number(context["metric"]["value"])
+    return render(request, "embeds/embed_card.html", context)
+
+
+@require_safe
+@embeddable
+@never_cache
+def republish_counter(request: HttpRequest, page_id: int) -> HttpResponse:
+    """A 1×1 image in republished copies; counts them per partner domain and month."""
+    story = find_public_story(pk=page_id) if page_id <= MAX_PAGE_ID else None
+    domain = partner_domain(request.GET.get("partner")) or partner_domain(
+        request.headers.get("Referer")
+    )
+    if story is not None and domain and domain not in _own_hosts(request):
+        record_partner_activity(domain, PartnerActivity.REPUBLISH, story)
+    return HttpResponse(TRANSPARENT_GIF, content_type="image/gif")

@@ -1,0 +1,111 @@
+"""Counting embeds and republications per partner domain and month, without tracking readers."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from embeds.models import PartnerActivity, partner_domain, record_partner_activity
+from embeds.reports import partner_report
+
+pytestmark = pytest.mark.django_db
+
+
+def counts(kind: str) -> dict[str, int]:
+    return {a.domain: a.count for a in PartnerActivity.objects.filter(kind=kind)}
+
+
+def test_counter_image_counts_republications_per_partner_domain(client, case_study):
+    url = f"/embed/{case_study.pk}/counter.gif"
+    for _ in range(3):
+        response = client.get(url, HTTP_REFERER="https://www.news.example/2025/fees-story")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/gif"
+        assert not response.cookies
+        assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    client.get(url, {"partner": "radio.example"})
+    client.get(url)  # nobody to credit: not counted
+    client.get(url, HTTP_REFERER="http://testserver/case-studies/garment-fees/")  # ourselves
+    assert counts(PartnerActivity.REPUBLISH) == {"news.example": 3, "radio.example": 1}
+    activity = PartnerActivity.objects.get(domain="news.example")
+    assert activity.month == datetime.date.today().replace(day=1)
+    stored = [str(v) for v in PartnerActivity.objects.values_list()]
+    assert not any("127.0.0.1" in v for v in stored)  # no reader addresses
+
+
+def test_counter_for_a_withdrawn_story_still_answers_but_counts_nothing(client, members_only_story):
+    response = client.get(f"/embed/{members_only_story.pk}/counter.gif", {"partner": "a.example"})
+    assert response.status_code == 200
+    assert not PartnerActivity.objects.exists()
+
+
+def test_embed_card_loads_count_per_partner_domain(client, case_study, bright_spot):
+    for page, referer in [
+        (case_study, "https://news.example/a"),
+        (bright_spot, "https://news.example/b"),
+        (case_study, "https://blog.example/"),
+        (case_study, ""),
+    ]:
+        assert client.get(f"/embed/{page.pk}/", HTTP_REFERER=referer).status_code == 200
+    embeds = PartnerActivity.objects.filter(kind=PartnerActivity.EMBED)
+    assert sorted((a.domain, a.page_id, a.count) for a in embeds) == sorted(
+        [
+            ("news.example", case_study.pk, 1),
+            ("news.example", bright_spot.pk, 1),
+            ("blog.example", case_study.pk, 1),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "raw, domain",
+    [
+        ("https://WWW.News.Example:8443/path?q=1", "news.example"),
+        ("radio.example", "radio.example"),
+        ("not a domain", None),
+        ("<script>", None),
+        ("", None),
+        ("x" * 300 + ".example", None),
+    ],
+)
+def test_partner_domains_are_normalised_or_refused(raw, domain):
+    assert partner_domain(raw) == domain
+
+
+def test_report_groups_by_month_and_domain(case_study, bright_spot):
+    may, june = datetime.date(2025, 5, 10), datetime.date(2025, 6, 3)
+    for _ in range(4):
+        record_partner_activity("news.example", PartnerActivity.EMBED, case_study, today=june)
+    record_partner_activity("news.example", PartnerActivity.EMBED, bright_spot, today=june)
+    record_partner_activity("news.example", PartnerActivity.REPUBLISH, case_study, today=june)
+    record_partner_activity("news.example", PartnerActivity.REPUBLISH, case_study, today=june)
+    record_partner_activity("blog.example", PartnerActivity.REPUBLISH, bright_spot, today=may)
+    report = partner_report(months=12, today=june)
+    rows = {(r["month"], r["domain"]): r for r in report["rows"]}
+    june_news = rows[(datetime.date(2025, 6, 1), "news.example")]
+    assert june_news["embed_loads"] == 5 and june_news["stories_embedded"] == 2
+    assert june_news["republications"] == 1 and june_news["republished_views"] == 2
+    may_blog = rows[(datetime.date(2025, 5, 1), "blog.example")]
+    assert may_blog["republications"] == 1 and may_blog["embed_loads"] == 0
+    assert [b["domain"] for b in report["chart"]] == ["news.example", "blog.example"]
+    assert report["chart"][0]["embed_width"] == 100.0
+    assert partner_report(months=1, today=datetime.date(2025, 7, 1))["rows"] == []
+
+
+def test_admin_partner_report_shows_table_and_chart(client, admin_user, case_study):
+    record_partner_activity("news.example", PartnerActivity.EMBED, case_study)
+    client.force_login(admin_user)
+    response = client.get("/admin/reports/partners/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "news.example" in html and "<svg" in html and "<table" in html
+    menu = client.get("/admin/").content.decode()
+    assert "/admin/reports/partners/" in menu
+
+
+def test_partner_report_is_for_permitted_editors_only(client, case_study):
+    editor = User.objects.create_user("editor", password="x", is_staff=False)
+    client.force_login(editor)
+    assert client.get("/admin/reports/partners/").status_code in (302, 403)
