@@ -21,6 +21,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
+## Benchmark: build a corpus, index it, serve it with gunicorn and measure (see README)
+bench: install
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

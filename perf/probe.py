@@ -1,0 +1,173 @@
+"""The benchmark's in-process half: ``python -m perf.probe`` prints JSON.
+
+Run by ``manage.py bench`` against the benchmark database. It rebuilds the
+search index (timing the Python and Elasticsearch sides), picks the addresses
+of each request type, and counts SQL queries and response bytes per request
+type with Django's test client (uncached, in a warm process), apart from the
+load so that counting never slows the measured server.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from urllib.parse import urlencode
+
+SAMPLE = 50  # addresses per request type the load cycles through
+SEARCH_QUERY = "recruitment fees"
+
+
+def _search_url(industry: str, intervention: str) -> str:
+    query = urlencode({"q": SEARCH_QUERY, "industry": industry, "intervention": intervention})
+    return f"/search/?{query}"
+
+
+def request_types(sample: int = SAMPLE) -> list[dict]:
+    """Each request type with the addresses the load generator cycles through."""
+    from django.conf import settings
+
+    from casestudies.models import BrightSpotPage, CaseStudyPage, Industry, InterventionType
+
+    public = CaseStudyPage.objects.visible_to(None).order_by("pk")
+    case_studies = [p.url for p in public.specific()[:sample]]
+    case_study_ids = list(public.values_list("pk", flat=True)[:sample])
+    bright_spots = [
+        p.url for p in BrightSpotPage.objects.visible_to(None).order_by("pk").specific()[:sample]
+    ]
+    industry = Industry.objects.order_by("pk").values_list("slug", flat=True).first() or ""
+    intervention = (
+        InterventionType.objects.order_by("pk").values_list("slug", flat=True).first() or ""
+    )
+    oembed = [
+        "/oembed/?" + urlencode({"url": f"{settings.SITE_URL}{url}", "format": "json"})
+        for url in case_studies
+    ]
+    return [
+        {"name": "home", "paths": ["/"]},
+        {"name": "case study", "paths": case_studies},
+        # A session cookie bypasses the page cache: the page is rendered every time.
+        {
+            "name": "case study (uncached)",
+            "paths": case_studies,
+            "headers": {"Cookie": "sessionid=benchmark-uncached"},
+        },  # fmt: skip
+        {"name": "bright spot", "paths": bright_spots},
+        {"name": "search", "paths": [_search_url(industry, intervention)]},
+        {"name": "embed card", "paths": [f"/embed/{pk}/" for pk in case_study_ids]},
+        {"name": "oembed", "paths": oembed},
+        {"name": "api list", "paths": ["/api/stories/"]},
+        {"name": "feed", "paths": ["/feeds/rss/"]},
+    ]
+
+
+class QueryCounter:
+    """Counts SQL statements as the database executes them (independent of DEBUG)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def measure_requests(types: list[dict]) -> dict:
+    """SQL queries and bytes of each type's first address, uncached, in a warm process."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test import Client
+
+    from perf.cache import invalidate_pages
+
+    for model in ContentType.objects.all():
+        ContentType.objects.get_for_id(model.pk)
+    client = Client(HTTP_HOST="localhost")
+    client.get("/search/?q=warm+up")
+    for spec in types:  # renditions, site root paths and labels cached, as in a live server
+        client.get(spec["paths"][0] if spec["paths"] else "/")
+    measured = {}
+    for spec in types:
+        path = spec["paths"][0] if spec["paths"] else "/"
+        headers = {"HTTP_COOKIE": spec["headers"]["Cookie"]} if spec.get("headers") else {}
+        # As after a publish: pages are stale, renditions and site paths stay cached.
+        invalidate_pages("benchmark")
+        uncached, cached = QueryCounter(), QueryCounter()
+        client = Client(HTTP_HOST="localhost")  # no cookies from the type before
+        with connection.execute_wrapper(uncached):
+            response = client.get(path, **headers)
+        client.get(path, **headers)
+        with connection.execute_wrapper(cached):
+            again = client.get(path, **headers)
+        measured[spec["name"]] = {
+            "path": path,
+            "status": response.status_code,
+            "sql_queries": uncached.count,
+            "sql_queries_cached": cached.count if again.get("X-Cache") == "HIT" else None,
+            "bytes": len(response.content),
+        }
+    return measured
+
+
+def search_engine_time(runs: int = 20) -> dict:
+    """Elasticsearch's own time (``took``) for the benchmark's search, apart from the page."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import QueryDict
+
+    from casestudies.models import Industry, InterventionType
+    from search.query import FacetedStorySearch
+
+    industry = Industry.objects.order_by("pk").values_list("slug", flat=True).first() or ""
+    intervention = (
+        InterventionType.objects.order_by("pk").values_list("slug", flat=True).first() or ""
+    )
+    params = QueryDict(_search_url(industry, intervention).split("?", 1)[1])
+    took, total = [], []
+    for _ in range(runs):
+        results = FacetedStorySearch.from_params(params, AnonymousUser()).execute()
+        took.append(results.took_ms)
+        total.append(results.total_ms)
+    took.sort()
+    return {
+        "took_p50_ms": statistics.median(took),
+        "took_p95_ms": took[min(len(took) - 1, round(0.95 * (len(took) - 1)))],
+        "client_total_p50_ms": round(statistics.median(total), 2),
+        "hits": results.total,
+    }
+
+
+def rebuild_index() -> dict:
+    from search.indexing import rebuild
+
+    result = rebuild()
+    documents = result["documents"]
+    python_seconds = max(result["python_seconds"], 1e-9)
+    es_seconds = max(result["elasticsearch_seconds"], 1e-9)
+    return {
+        "documents": documents,
+        "seconds": round(result["seconds"], 3),
+        "python_seconds": round(result["python_seconds"], 3),
+        "elasticsearch_seconds": round(result["elasticsearch_seconds"], 3),
+        "python_documents_per_second": round(documents / python_seconds, 1),
+        "elasticsearch_documents_per_second": round(documents / es_seconds, 1),
+    }
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    report: dict = {"rebuild": rebuild_index()}
+    sample = int(sys.argv[1]) if len(sys.argv) > 1 else SAMPLE
+    types = request_types(sample)
+    report["types"] = types
+    report["requests"] = measure_requests(types)
+    try:
+        report["search_engine"] = search_engine_time(runs=min(20, 4 * sample))
+    except Exception as exc:  # noqa: BLE001 - reported, the rest of the benchmark still runs
+        report["search_engine"] = {"error": f"{exc.__class__.__name__}: {exc}"}
+    json.dump(report, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""`manage.py bench --quick` runs the whole benchmark end to end and reports every figure."""
+
+import json
+
+from django.core.management import call_command
+
+REQUEST_TYPES = [
+    "home",
+    "case study",
+    "case study (uncached)",
+    "bright spot",
+    "search",
+    "embed card",
+    "oembed",
+    "api list",
+    "feed",
+    "static file (ceiling)",
+]
+
+
+def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
+    output = tmp_path / "bench-results.json"
+
+    call_command("bench", "--quick", "--duration", "1", "--output", str(output))
+
+    results = json.loads(output.read_text())
+    assert list(results["types"]) == REQUEST_TYPES
+    for name, figures in results["types"].items():
+        assert figures["requests"] > 0, name
+        assert figures["requests_per_second"] > 0, name
+        assert 0 < figures["p50_ms"] <= figures["p95_ms"], name
+        assert figures["page_bytes"] > 0, name
+        assert figures["ratio_to_static"] > 0, name
+        if name != "static file (ceiling)":
+            assert isinstance(figures["sql_queries"], int), name
+    assert results["types"]["static file (ceiling)"]["ratio_to_static"] == 1
+    assert results["types"]["case study"]["x_cache"].get("HIT", 0) > 0
+    assert set(results["types"]["case study (uncached)"]["x_cache"]) == {"BYPASS"}
+    assert results["rebuild"]["documents"] == 30
+    assert results["rebuild"]["python_documents_per_second"] > 0
+    assert results["rebuild"]["elasticsearch_documents_per_second"] > 0
+    assert results["memory"]["worker_peak_mib"] > 10
+    assert set(results["budgets"].values()) <= {True, False}
+    table = capsys.readouterr().out
+    assert "static file (ceiling)" in table and "Budgets:" in table
