@@ -5,7 +5,9 @@ Production points ELASTICSEARCH_URL at a real cluster and never uses this.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +31,16 @@ def answers(url: str, timeout: float = 1.0) -> bool:
 
 
 def _binary() -> str:
+    # The packaged binary itself: the `noida-db` console script is a Python wrapper
+    # that would outlive a terminate() and leave the server running.
+    try:
+        from importlib.resources import files
+
+        packaged = Path(str(files("noida_db").joinpath("noida-db")))
+        if packaged.is_file():
+            return str(packaged)
+    except ImportError:
+        pass
     beside_python = Path(sys.executable).with_name("noida-db")
     if beside_python.exists():
         return str(beside_python)
@@ -67,6 +79,7 @@ class LocalSearchServer:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            start_new_session=True,  # stop() ends the whole group, wrapper or not
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -83,10 +96,16 @@ class LocalSearchServer:
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.terminate()
+            self._signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                self._signal(signal.SIGKILL)
                 self.process.wait()
         self.process = None
+
+    def _signal(self, sig: int) -> None:
+        try:
+            os.killpg(self.process.pid, sig)  # the group this server was started in
+        except (ProcessLookupError, PermissionError):
+            self.process.send_signal(sig)

@@ -1,5 +1,126 @@
+"""The search page, its fallback when Elasticsearch is down, and suggestions as you type."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from casestudies.models import BrightSpotPage, CaseStudyPage, Industry, InterventionType
+
+from .documents import IMAGE_FILTER, SearchUnavailable
+from .facets import FACETS
+from .query import SORTS, FacetedStorySearch, Hit, facet_labels, suggest
 
 
+def state_url(query: str, filters: dict[str, list[str]], sort: str, page: int = 1) -> str:
+    """The search page URL for a state, parameters in the contract's order."""
+    params: list[tuple[str, str]] = [("q", query)] if query else []
+    for facet in FACETS:
+        params += [(facet.param, value) for value in filters.get(facet.param, [])]
+    if sort != "relevance":
+        params.append(("sort", sort))
+    if page > 1:
+        params.append(("page", str(page)))
+    return reverse("search:page") + (f"?{urlencode(params)}" if params else "")
+
+
+def _chips(query: str, filters: dict[str, list[str]], sort: str) -> list[dict]:
+    labels = facet_labels()
+    chips = []
+    for facet in FACETS:
+        for value in filters.get(facet.param, []):
+            remaining = {**filters, facet.param: [v for v in filters[facet.param] if v != value]}
+            chips.append(
+                {
+                    "facet": facet.label,
+                    "label": labels.get(facet.param, {}).get(value, value),
+                    "remove_url": state_url(query, remaining, sort),
+                }
+            )
+    return chips
+
+
+@require_GET
 def search_page(request):
-    return render(request, "search/search_page.html", {})
+    search = FacetedStorySearch.from_params(request.GET, request.user)
+    context = {
+        "query": search.query,
+        "sort": search.sort,
+        "sorts": SORTS,
+        "chips": _chips(search.query, search.filters, search.sort),
+        "clear_url": state_url(search.query, {}, search.sort),
+    }
+    try:
+        results = search.execute()
+    except SearchUnavailable:
+        context.update(
+            unavailable=True,
+            messages_list=search.messages,
+            browse_industries=Industry.objects.all(),
+            browse_interventions=InterventionType.objects.all(),
+            browse_stories=browse_from_database(request.user, search.filters),
+        )
+        response = render(request, "search/search_page.html", context, status=503)
+        response["Retry-After"] = "30"
+        return response
+    context.update(
+        results=results,
+        messages_list=results.messages,
+        facets=results.facets,
+        suggestion_url=(
+            state_url(results.suggestion, search.filters, search.sort) if results.suggestion else ""
+        ),
+        previous_url=state_url(search.query, search.filters, search.sort, results.page - 1),
+        next_url=state_url(search.query, search.filters, search.sort, results.page + 1),
+    )
+    return render(request, "search/search_page.html", context)
+
+
+def browse_from_database(user, filters: dict[str, list[str]]) -> list[Hit]:
+    """Newest stories by industry and intervention, straight from the database."""
+    industries = filters.get("industry", [])
+    interventions = filters.get("intervention", [])
+    stories = []
+    for model in (CaseStudyPage, BrightSpotPage):
+        pages = model.objects.visible_to(user).select_related("industry", "hero_image")
+        if industries:
+            pages = pages.filter(industry__slug__in=industries)
+        if interventions:
+            pages = pages.filter(
+                pk__in=model.objects.filter(intervention_types__slug__in=interventions).values("pk")
+            )
+        stories += list(pages.order_by("-first_published_at")[: settings.SEARCH_PAGE_SIZE])
+    stories.sort(key=lambda p: p.first_published_at, reverse=True)
+    hits = []
+    for page in stories[: settings.SEARCH_PAGE_SIZE]:
+        image_url = ""
+        if page.hero_image_id:
+            try:
+                image_url = page.hero_image.get_rendition(IMAGE_FILTER).url
+            except Exception:  # noqa: BLE001 - a card without a picture is fine
+                image_url = ""
+        hits.append(
+            Hit(
+                id=page.pk,
+                type=page.story_type,
+                title=page.title,
+                url=page.url,
+                summary=page.summary_text(),
+                industry=page.industry.name,
+                image_url=image_url,
+                image_alt=page.hero_alt,
+            )
+        )
+    return hits
+
+
+@require_GET
+def suggest_view(request):
+    response = JsonResponse(suggest(request.GET.get("q", ""), request.user))
+    response["Cache-Control"] = "private, max-age=60"
+    return response

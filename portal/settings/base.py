@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "search",
     "embeds",
     "impact",
+    "perf",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -66,8 +67,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it sees every response last: framing policy, CORS, no embed cookies.
+    "embeds.middleware.PublicSurfaceMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions and auth so a cached page skips them (see perf/cache.py).
+    "perf.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -148,6 +153,7 @@ TASKS = {
 WAGTAIL_SITE_NAME = "Here's How"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILIMAGES_IMAGE_MODEL = "base.StoryImage"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "base.forms.StoryImageForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"jpeg": "webp", "png": "webp", "gif": "webp", "bmp": "webp"}
@@ -160,7 +166,18 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Public-facing knobs (see README).
 REIDENTIFICATION_K = int(_env("REIDENTIFICATION_K", "3") or 3)
 REPUBLISH_LICENCE = _env("REPUBLISH_LICENCE", "CC BY-ND 4.0")
+REPUBLISH_LICENCE_URL = _env(
+    "REPUBLISH_LICENCE_URL", "https://creativecommons.org/licenses/by-nd/4.0/"
+)
+# Open API requests per client, e.g. "120/m"; client addresses are hashed, kept in cache only.
+API_RATE_LIMIT = _env("API_RATE_LIMIT", "120/m")
+API_PAGE_SIZE = 20
 SEARCH_MAX_PAGE = 50
+# Anonymous full-page cache (perf/cache.py): entries also expire after this long,
+# which bounds staleness from changes no signal reports (e.g. raw SQL updates).
+PERF_PAGE_CACHE_SECONDS = 600
+# Embed cards count every load per partner site, so each load must reach the view.
+PERF_PAGE_CACHE_EXCLUDE = ["/admin/", "/documents/", "/health/", "/embed/"]
 SEARCH_PAGE_SIZE = 10
 
 LOGGING = {

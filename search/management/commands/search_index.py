@@ -1,0 +1,82 @@
+"""Operate the story search index: rebuild, compare with the database, drain pending changes."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from search.indexing import INDEX_ERRORS, rebuild, status
+from search.models import IndexChange
+from search.tasks import apply_pending_changes
+
+
+class Command(BaseCommand):
+    help = (
+        "rebuild: build a new versioned index from the database, swap the alias to it "
+        "atomically and delete the old one (search keeps answering meanwhile). "
+        "status: index and database counts, and pages missing, extra or stale in the index. "
+        "drain: apply pending index changes now (what the background task does)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["rebuild", "status", "drain"])
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print the result as JSON."
+        )
+
+    def handle(self, *args, action: str, as_json: bool = False, **options):
+        try:
+            result = getattr(self, f"_{action}")()
+        except INDEX_ERRORS as exc:
+            raise CommandError(
+                f"Elasticsearch is not reachable or refused the request: {exc}"
+            ) from exc
+        if as_json:
+            self.stdout.write(_dumps(result))
+
+    def _rebuild(self) -> dict:
+        result = rebuild(progress=self._progress)
+        self.stderr.write("")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Indexed {result['documents']} stories into {result['index']} in "
+                f"{result['seconds']:.2f}s (Python {result['python_seconds']:.2f}s, "
+                f"Elasticsearch {result['elasticsearch_seconds']:.2f}s)."
+            )
+        )
+        return result
+
+    def _status(self) -> dict:
+        result = status()
+        result["pending_changes"] = IndexChange.objects.count()
+        self.stdout.write(
+            f"Alias:    {result['alias']} -> {', '.join(result['indices']) or '(none)'}"
+        )
+        self.stdout.write(f"Database: {result['database']} live stories")
+        self.stdout.write(f"Index:    {result['index']} documents")
+        self.stdout.write(f"Pending:  {result['pending_changes']} change(s) waiting for the worker")
+        for kind in ("missing", "extra", "stale"):
+            if result[kind]:
+                self.stdout.write(f"{kind.capitalize():9} page ids {result[kind]}")
+        if result["in_sync"]:
+            self.stdout.write(self.style.SUCCESS("In sync."))
+        else:
+            self.stdout.write(self.style.WARNING("Drift found: run `search_index rebuild`."))
+        return result
+
+    def _drain(self) -> dict:
+        result = apply_pending_changes()
+        self.stdout.write(self.style.SUCCESS(f"Applied pending changes: {result}"))
+        return result
+
+    def _progress(self, done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        self.stderr.write(f"\r[{bar}] {done}/{total}", ending="")
+        self.stderr.flush()
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, default=str, indent=2)

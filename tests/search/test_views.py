@@ -1,0 +1,201 @@
+"""The /search/ page, suggestions, health, related practices, and Elasticsearch faults."""
+
+import re
+import socket
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from elasticsearch import Elasticsearch
+from wagtail.models import PageViewRestriction
+
+from search.server import free_port
+from tests.factories import IndustryFactory, InterventionTypeFactory
+from tests.search.helpers import make_member, story
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue(published):
+    apparel = IndustryFactory(name="Apparel", slug="apparel")
+    seafood = IndustryFactory(name="Seafood", slug="seafood")
+    repay = InterventionTypeFactory(name="Fee repayment", slug="fee-repayment")
+    grievance = InterventionTypeFactory(name="Grievance channel", slug="grievance")
+    return published(
+        story(
+            "Spinning mill repays fees",
+            summary="Recruitment fees repaid.",
+            industry=apparel,
+            intervention_types=[repay],
+        ),
+        story(
+            "Trawler hotline",
+            summary="A hotline for fishers.",
+            industry=seafood,
+            intervention_types=[grievance],
+        ),
+        story(
+            "Cannery repays fees",
+            summary="Recruitment fees repaid at a cannery.",
+            industry=seafood,
+            intervention_types=[repay],
+        ),
+    )
+
+
+def test_search_page_works_without_javascript(client, catalogue):
+    html = client.get("/search/?q=fees&industry=seafood").content.decode()
+    # A plain GET form with the query, facet checkboxes with counts and an apply button.
+    assert re.search(r'<form[^>]+action="/search/"[^>]+method="get"', html)
+    assert 'name="q" value="fees"' in html
+    assert re.search(r'name="industry" value="seafood" checked>\s*<label[^>]*>Seafood', html)
+    assert re.search(r'value="apparel">\s*<label[^>]*>Apparel <span[^>]*>\(1\)', html)
+    assert 'type="submit" class="search__apply"' in html
+    # Results: count announced to screen readers, cards with highlights, removable chips.
+    assert re.search(r'role="status" aria-live="polite"[^>]*>1 result for “fees”', html)
+    assert "Cannery repays fees" in html and "Spinning mill" not in html
+    assert "<mark>fees</mark>" in html
+    assert 'href="/search/?q=fees" aria-label="Remove filter Industry: Seafood"' in html
+
+
+def test_did_you_mean_links_to_the_corrected_search(client, catalogue):
+    html = client.get("/search/?q=jotline").content.decode()
+    assert "No stories match “jotline”" in html
+    assert 'Did you mean <a href="/search/?q=hotline">hotline</a>?' in html
+
+
+def test_one_elasticsearch_request_and_constant_sql_per_page(
+    client, published, monkeypatch, settings
+):
+    calls = []
+    original = Elasticsearch.perform_request
+
+    def counting(self, method, path, **kwargs):
+        calls.append(path)
+        return original(self, method, path, **kwargs)
+
+    published(*[story(f"Story {n}", summary="Cobalt refining.") for n in range(12)])
+    client.get("/search/?q=cobalt")  # warm the taxonomy label cache
+    monkeypatch.setattr(Elasticsearch, "perform_request", counting)
+
+    queries = []
+    for size in (2, 10):
+        settings.SEARCH_PAGE_SIZE = size
+        calls.clear()
+        with CaptureQueriesContext(connection) as captured:
+            # (Distinct URLs: the anonymous page cache must not answer for the view.)
+            response = client.get(f"/search/?q=cobalt&industry=nope&year=2022&n={size}")
+            response = client.get(f"/search/?q=cobalt&sort=newest&n={size}")
+        assert response.content.decode().count('class="card ') == size
+        assert len(calls) == 2 and all(path.endswith("/_search") for path in calls)
+        queries.append(len(captured))
+    assert queries[0] == queries[1]
+
+
+def test_suggestions_offer_titles_and_taxonomy_terms_the_visitor_may_see(
+    client, catalogue, committed
+):
+    with committed():
+        PageViewRestriction.objects.create(page=catalogue[1], restriction_type="login")
+    data = client.get("/search/suggest/?q=se").json()
+    texts = [s["text"] for s in data["suggestions"]]
+    assert "Seafood" in texts
+    data = client.get("/search/suggest/?q=trawl").json()
+    assert data["suggestions"] == []
+
+    client.force_login(make_member())
+    data = client.get("/search/suggest/?q=trawl").json()
+    assert data["suggestions"][0]["text"] == "Trawler hotline"
+    assert data["suggestions"][0]["url"] == catalogue[1].url
+
+
+def test_related_practices_share_tags_or_text_respect_audience_and_skip_the_page(
+    client, catalogue, committed, published
+):
+    mill, trawler, cannery = catalogue
+    similar_text = published(
+        story("Brickworks", summary="Recruitment fees repaid to kiln workers.")
+    )
+    related = client.get(mill.url).content.decode().split("Related practices", 1)[1]
+    assert "Cannery repays fees" in related  # same intervention, similar words
+    assert "Brickworks" in related  # similar words only
+    assert related.index("Cannery repays fees") < related.index("Brickworks")
+    assert "Trawler hotline" not in related  # nothing in common
+    assert "Spinning mill repays fees" not in related
+
+    with committed():
+        PageViewRestriction.objects.create(page=cannery, restriction_type="login")
+    related = client.get(mill.url).content.decode().split("Related practices", 1)[1]
+    assert "Cannery repays fees" not in related
+    assert similar_text.title in related
+
+
+def test_health_reports_search_status(client, settings):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json()["search"]["ok"] is True
+
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{free_port()}"
+    started = time.monotonic()
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["search"]["ok"] is False
+    assert time.monotonic() - started < 3
+
+
+def test_search_down_offers_browsing_from_the_database(client, catalogue, settings, committed):
+    with committed():
+        PageViewRestriction.objects.create(page=catalogue[2], restriction_type="login")
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{free_port()}"
+
+    response = client.get("/search/?q=fees&industry=seafood")
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "Search is temporarily unavailable" in html
+    assert 'href="/search/?industry=apparel">Apparel</a>' in html
+    assert 'href="/search/?intervention=grievance">Grievance channel</a>' in html
+    assert "Trawler hotline" in html  # seafood, from the database
+    assert "Spinning mill repays fees" not in html  # another industry
+    assert "Cannery repays fees" not in html  # members only
+
+    assert client.get("/search/suggest/?q=sea").json()["search_available"] is False
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts connections and never answers: a hung search cluster."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_slow_search_gives_up_quickly_and_says_so(client, settings, silent_server):
+    settings.ELASTICSEARCH_URL = silent_server
+    settings.SEARCH_TIMEOUT_SECONDS = 0.5
+    started = time.monotonic()
+    response = client.get("/search/?q=fees")
+    assert response.status_code == 503
+    assert "Search is temporarily unavailable" in response.content.decode()
+    assert time.monotonic() - started < 3
