@@ -556,4 +556,3 @@ def related_stories(page: StoryPage, request, limit: int = 4) -> list:
     from search.related import related_for
 
     return related_for(page, request.user, limit=limit)
-

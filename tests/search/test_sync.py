@@ -96,6 +96,9 @@ def test_renaming_a_taxonomy_term_updates_cards_and_facet_labels(published, comm
     assert titles(query="seafood") != []
 
 
+# The worker closes database connections between tasks, as it does in production, so
+# these tests commit for real instead of running inside a rolled-back transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_nothing_is_lost_while_the_search_server_is_down(settings, tmp_path, committed):
     """Stop the server, publish and unpublish, start it again, run the worker: in sync."""
     server = LocalSearchServer(tmp_path / "outage").start()
@@ -131,6 +134,7 @@ def test_nothing_is_lost_while_the_search_server_is_down(settings, tmp_path, com
         server.stop()
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_retries_are_scheduled_with_backoff_while_unreachable(settings, committed):
     from django_tasks_db.models import DBTaskResult
 
