@@ -15,12 +15,12 @@ from django.db.models import Q
 from wagtail.models import Page
 
 from casestudies.models import BrightSpotPage, CaseStudyPage, StoryPage, StoryQuerySet
+from search.facets import filter_stories
 
 STORY_MODELS: dict[str, type[StoryPage]] = {
     "case-study": CaseStudyPage,
     "bright-spot": BrightSpotPage,
 }
-MIN_YEAR, MAX_YEAR = 1, 9999
 
 
 def public_stories(model: type[StoryPage]) -> StoryQuerySet:
@@ -89,42 +89,6 @@ def format_number(value: Decimal) -> str:
 # --- Filtering by the search page's facets, in the database -------------------
 
 
-def _clean(values: list[str]) -> list[str]:
-    return [v.replace("\x00", "") for v in values if v.replace("\x00", "")]
-
-
-def _years(values: list[str]) -> list[int]:
-    years = []
-    for value in values:
-        if value.isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR:
-            years.append(int(value))
-    return years
-
-
-def _matching(model: type[StoryPage], filters: dict[str, list[str]]) -> StoryQuerySet:
-    stories = public_stories(model)
-    lookups = {
-        "industry": "industry__slug__in",
-        "intervention": "intervention_types__slug__in",
-        "stage": "stages__slug__in",
-        "region": "region__slug__in",
-        "verification": (
-            "verification__in" if model is BrightSpotPage else "results__verification__in"
-        ),
-    }
-    for param, lookup in lookups.items():
-        if param in filters:
-            stories = stories.filter(**{lookup: _clean(filters[param])})
-    if "year" in filters:
-        in_years = Q(pk__in=[])
-        for year in _years(filters["year"]):
-            in_years |= Q(year_started__lte=year) & (
-                Q(year_ended__gte=year) | Q(year_ended__isnull=True, year_started=year)
-            )
-        stories = stories.filter(in_years)
-    return stories
-
-
 def filtered_story_ids(filters: dict[str, list[str]]):
     """Ids of public stories matching ``parse_filters`` output, newest first.
 
@@ -136,7 +100,7 @@ def filtered_story_ids(filters: dict[str, list[str]]):
         return Page.objects.none().values_list("pk", flat=True)
     matching = Q(pk__in=[])
     for model in models:
-        matching |= Q(pk__in=_matching(model, filters).values("pk"))
+        matching |= Q(pk__in=filter_stories(public_stories(model), filters).values("pk"))
     return (
         Page.objects.filter(matching)
         .order_by("-first_published_at", "-pk")

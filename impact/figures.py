@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet
 
 from casestudies.models import (
     VERIFICATION_LEVELS,
@@ -30,6 +29,7 @@ from casestudies.models import (
     MetricDefinition,
     MetricResult,
 )
+from search.facets import filter_stories
 
 MIN_CASE_STUDIES = 3
 # Checked by someone other than the company: what ``?verified=1`` keeps.
@@ -41,57 +41,6 @@ NON_ADDITIVE_UNITS = {"%", "percent", "per cent"}
 
 
 # --- Filtering ----------------------------------------------------------------
-
-
-def filter_stories(stories: QuerySet, filters: dict[str, list[str]]) -> QuerySet:
-    """Apply facet filters (from ``search.facets.parse_filters``) to a story queryset.
-
-    The database twin of the search index filters, for surfaces that list or count
-    stories without a query (the dashboard, the API). Several values of one facet
-    combine with OR, facets with AND; values that match nothing give nothing.
-    Works for case studies and bright spots alike; start from ``visible_to(user)``.
-    """
-    model = stories.model
-    story_type = "case-study" if issubclass(model, CaseStudyPage) else "bright-spot"
-    for param, values in filters.items():
-        if param == "industry":
-            stories = stories.filter(industry__slug__in=values)
-        elif param == "intervention":
-            stories = stories.filter(
-                pk__in=model.objects.filter(intervention_types__slug__in=values).values("pk")
-            )
-        elif param == "stage":
-            stories = stories.filter(
-                pk__in=model.objects.filter(stages__slug__in=values).values("pk")
-            )
-        elif param == "region":
-            stories = stories.filter(region__slug__in=values)
-        elif param == "type":
-            if story_type not in values:
-                stories = stories.none()
-        elif param == "year":
-            stories = _filter_years(stories, values)
-        elif param == "verification":
-            if story_type == "case-study":
-                stories = stories.filter(
-                    pk__in=MetricResult.objects.filter(verification__in=values).values("page_id")
-                )
-            else:
-                stories = stories.filter(verification__in=values)
-    return stories
-
-
-def _filter_years(stories: QuerySet, values: list[str]) -> QuerySet:
-    """Stories whose work ran in any of the years (ongoing work counts its start year,
-    as ``StoryPage.years`` does)."""
-    years = [int(v) for v in values if v.isdigit() and len(v) == 4]
-    if not years:
-        return stories.none()
-    stories = stories.annotate(_last_year=Coalesce("year_ended", "year_started"))
-    match = Q()
-    for year in years:
-        match |= Q(year_started__lte=year, _last_year__gte=year)
-    return stories.filter(match)
 
 
 def included_levels(filters: dict[str, list[str]], verified: bool = False) -> list[str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 MAX_VALUES_PER_FACET = 20
@@ -45,9 +47,63 @@ def parse_filters(params: QueryDict) -> dict[str, list[str]]:
     for facet in FACETS:
         values = []
         for raw in params.getlist(facet.param)[:MAX_VALUES_PER_FACET]:
-            value = raw.strip()[:MAX_VALUE_LENGTH]
+            # NUL never occurs in a slug, and PostgreSQL refuses it in a query.
+            value = raw.replace("\x00", "").strip()[:MAX_VALUE_LENGTH]
             if value and value not in values:
                 values.append(value)
         if values:
             selected[facet.param] = values
     return selected
+
+
+def filter_stories(stories: QuerySet, filters: dict[str, list[str]]) -> QuerySet:
+    """Apply facet filters (from ``search.facets.parse_filters``) to a story queryset.
+
+    The database twin of the search index filters, for surfaces that list or count
+    stories without a query (the dashboard, the API). Several values of one facet
+    combine with OR, facets with AND; values that match nothing give nothing.
+    Works for case studies and bright spots alike; start from ``visible_to(user)``.
+    """
+    from casestudies.models import CaseStudyPage, MetricResult
+
+    model = stories.model
+    story_type = "case-study" if issubclass(model, CaseStudyPage) else "bright-spot"
+    for param, values in filters.items():
+        if param == "industry":
+            stories = stories.filter(industry__slug__in=values)
+        elif param == "intervention":
+            stories = stories.filter(
+                pk__in=model.objects.filter(intervention_types__slug__in=values).values("pk")
+            )
+        elif param == "stage":
+            stories = stories.filter(
+                pk__in=model.objects.filter(stages__slug__in=values).values("pk")
+            )
+        elif param == "region":
+            stories = stories.filter(region__slug__in=values)
+        elif param == "type":
+            if story_type not in values:
+                stories = stories.none()
+        elif param == "year":
+            stories = _filter_years(stories, values)
+        elif param == "verification":
+            if story_type == "case-study":
+                stories = stories.filter(
+                    pk__in=MetricResult.objects.filter(verification__in=values).values("page_id")
+                )
+            else:
+                stories = stories.filter(verification__in=values)
+    return stories
+
+
+def _filter_years(stories: QuerySet, values: list[str]) -> QuerySet:
+    """Stories whose work ran in any of the years (ongoing work counts its start year,
+    as ``StoryPage.years`` does)."""
+    years = [int(v) for v in values if v.isdigit() and len(v) == 4]
+    if not years:
+        return stories.none()
+    stories = stories.annotate(_last_year=Coalesce("year_ended", "year_started"))
+    match = Q()
+    for year in years:
+        match |= Q(year_started__lte=year, _last_year__gte=year)
+    return stories.filter(match)

@@ -101,3 +101,20 @@ def test_ten_thousand_characters_of_emoji_and_rtl_still_find_matches(client, pub
     response = client.get("/search/?" + urlencode({"q": "fees " + "🧵عمال" * 2000}))
     assert response.status_code == 200
     assert "only its first" in response.content.decode()
+
+
+@pytest.mark.parametrize("surface", ["/search/", "/impact/", "/api/stories/", "/metrics/"])
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "industry=%00",
+        "year=%00%00",
+        "stage=a%00b",
+        "year=99999999999999999999",
+        "region=" + "é" * 500,
+    ],
+)
+def test_every_filtered_surface_survives_hostile_facet_values(client, surface, query_string):
+    """The facet filters are shared, so one bad value must be safe on every surface using them."""
+    response = client.get(f"{surface}?{query_string}")
+    assert response.status_code == 200
