@@ -49,11 +49,11 @@ def invalidate_pages(reason: str = "") -> None:
 
 
 def _timeout() -> int:
-    return getattr(settings, "PERF_PAGE_CACHE_SECONDS", 600)
+    return settings.PERF_PAGE_CACHE_SECONDS
 
 
 def _excluded(path: str) -> bool:
-    return any(path.startswith(p) for p in getattr(settings, "PERF_PAGE_CACHE_EXCLUDE", []))
+    return any(path.startswith(p) for p in settings.PERF_PAGE_CACHE_EXCLUDE)
 
 
 def request_is_cacheable(request: HttpRequest) -> bool:

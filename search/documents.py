@@ -99,7 +99,7 @@ def client(timeout: float | None = None) -> Elasticsearch:
     """The Elasticsearch client for the configured URL (read on every call: tests change it)."""
     url = settings.ELASTICSEARCH_URL or f"http://127.0.0.1:{settings.LOCAL_SEARCH_PORT}"
     if timeout is None:
-        timeout = float(getattr(settings, "SEARCH_TIMEOUT_SECONDS", 5))
+        timeout = float(settings.SEARCH_TIMEOUT_SECONDS)
     return _client_for(url, timeout)
 
 
@@ -116,7 +116,7 @@ def index_body() -> dict:
     return {
         "settings": {
             "number_of_shards": 1,
-            "number_of_replicas": int(getattr(settings, "ELASTICSEARCH_REPLICAS", 0)),
+            "number_of_replicas": int(settings.ELASTICSEARCH_REPLICAS),
             "analysis": ANALYSIS,
         },
         "mappings": StoryDocument._doc_type.mapping.to_dict(),

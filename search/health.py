@@ -11,7 +11,7 @@ from .documents import alias_name, client
 
 def search_status() -> dict:
     """``{"ok": bool, "detail": str, ...}``; ok only when the story index answers."""
-    timeout = float(getattr(settings, "SEARCH_HEALTH_TIMEOUT_SECONDS", 1.0))
+    timeout = float(settings.SEARCH_HEALTH_TIMEOUT_SECONDS)
     es = client(timeout=timeout)
     alias = alias_name()
     try:

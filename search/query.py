@@ -115,6 +115,36 @@ class Hit:
     def type_label(self) -> str:
         return STORY_TYPES.get(self.type, "")
 
+    @classmethod
+    def from_hit(cls, hit, highlight: str = "") -> Hit:
+        source = hit.to_dict()
+        return cls(
+            id=source.get("page_id") or int(hit.meta.id),
+            type=source.get("type", ""),
+            title=source.get("title", ""),
+            url=source.get("url", ""),
+            summary=source.get("summary", ""),
+            industry=source.get("industry_name", ""),
+            image_url=source.get("image_url", ""),
+            image_alt=source.get("image_alt", ""),
+            highlight=highlight,
+            published=str(source.get("first_published_at", "")),
+        )
+
+
+# The index fields a result card shows: all a search or related-practices hit fetches.
+CARD_FIELDS = [
+    "page_id",
+    "type",
+    "title",
+    "summary",
+    "url",
+    "industry_name",
+    "image_url",
+    "image_alt",
+    "first_published_at",
+]
+
 
 @dataclass
 class FacetValue:
@@ -322,19 +352,7 @@ class FacetedStorySearch:
             )
         start = (self.page - 1) * self.page_size
         search = search.extra(track_total_hits=True)[start : start + self.page_size]
-        return search.source(
-            [
-                "page_id",
-                "type",
-                "title",
-                "summary",
-                "url",
-                "industry_name",
-                "image_url",
-                "image_alt",
-                "first_published_at",
-            ]
-        )
+        return search.source(CARD_FIELDS)
 
     # Running ---------------------------------------------------------------------
 
@@ -378,7 +396,6 @@ class FacetedStorySearch:
         return results
 
     def _hit(self, hit) -> Hit:
-        source = hit.to_dict()
         highlight = ""
         meta_highlight = getattr(hit.meta, "highlight", None)
         if meta_highlight is not None:
@@ -387,18 +404,7 @@ class FacetedStorySearch:
                 if fragments:
                     highlight = _marked(fragments[0])
                     break
-        return Hit(
-            id=source.get("page_id") or int(hit.meta.id),
-            type=source.get("type", ""),
-            title=source.get("title", ""),
-            url=source.get("url", ""),
-            summary=source.get("summary", ""),
-            industry=source.get("industry_name", ""),
-            image_url=source.get("image_url", ""),
-            image_alt=source.get("image_alt", ""),
-            highlight=highlight,
-            published=str(source.get("first_published_at", "")),
-        )
+        return Hit.from_hit(hit, highlight)
 
     def _facets(self, response) -> list[FacetResult]:
         labels = facet_labels()

@@ -10,7 +10,7 @@ from elasticsearch import ApiError
 from elasticsearch_dsl import Q, Search
 
 from .documents import alias_name, client
-from .query import Hit, audiences_for
+from .query import CARD_FIELDS, Hit, audiences_for
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def related_for(page, user, limit: int = 4) -> list[Hit]:
         ]
         search = (
             Search(
-                using=client(timeout=getattr(settings, "SEARCH_RELATED_TIMEOUT", 2)),
+                using=client(timeout=settings.SEARCH_RELATED_TIMEOUT),
                 index=alias_name(),
             )
             .query(
@@ -50,38 +50,11 @@ def related_for(page, user, limit: int = 4) -> list[Hit]:
                     must_not=[Q("ids", values=[str(page.pk)])],
                 )
             )
-            .source(
-                [
-                    "page_id",
-                    "type",
-                    "title",
-                    "summary",
-                    "url",
-                    "industry_name",
-                    "image_url",
-                    "image_alt",
-                    "first_published_at",
-                ]
-            )
+            .source(CARD_FIELDS)
             .extra(size=limit)
         )
         response = search.execute()
     except (TransportError, ApiError) as exc:
         logger.warning("Related practices unavailable: %s", exc)
         return []
-    hits = []
-    for hit in response.hits:
-        source = hit.to_dict()
-        hits.append(
-            Hit(
-                id=source.get("page_id") or int(hit.meta.id),
-                type=source.get("type", ""),
-                title=source.get("title", ""),
-                url=source.get("url", ""),
-                summary=source.get("summary", ""),
-                industry=source.get("industry_name", ""),
-                image_url=source.get("image_url", ""),
-                image_alt=source.get("image_alt", ""),
-            )
-        )
-    return hits
+    return [Hit.from_hit(hit) for hit in response.hits]

@@ -78,6 +78,6 @@ def drain_index_changes(attempt: int = 0) -> dict:
         pending = IndexChange.objects.count()
         logger.warning("Search index unreachable (%s); %s change(s) kept", exc, pending)
         if drain_index_changes.get_backend().supports_defer:
-            first = max(0.1, float(getattr(settings, "SEARCH_SYNC_RETRY_SECONDS", 5)))
+            first = max(0.1, float(settings.SEARCH_SYNC_RETRY_SECONDS))
             enqueue_drain(attempt + 1, delay=min(first * 2**attempt, MAX_BACKOFF_SECONDS))
         raise

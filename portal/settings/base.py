@@ -173,6 +173,13 @@ REPUBLISH_LICENCE_URL = _env(
 API_RATE_LIMIT = _env("API_RATE_LIMIT", "120/m")
 API_PAGE_SIZE = 20
 SEARCH_MAX_PAGE = 50
+# Search answers fast or says it is unavailable: these bound how long a page waits.
+SEARCH_TIMEOUT_SECONDS = 5
+SEARCH_RELATED_TIMEOUT = 1
+SEARCH_HEALTH_TIMEOUT_SECONDS = 1
+# First retry delay (doubling) while Elasticsearch is unreachable for index updates.
+SEARCH_SYNC_RETRY_SECONDS = 5
+ELASTICSEARCH_REPLICAS = int(_env("ELASTICSEARCH_REPLICAS", "0") or 0)
 # Anonymous full-page cache (perf/cache.py): entries also expire after this long,
 # which bounds staleness from changes no signal reports (e.g. raw SQL updates).
 PERF_PAGE_CACHE_SECONDS = 600

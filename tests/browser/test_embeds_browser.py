@@ -12,18 +12,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from embeds.models import PartnerActivity
+from tests.browser.chromium import launch
 from tests.embeds.conftest import apparel, case_study, employer_pays  # noqa: F401 (fixtures)
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PARTNER_HOST = "127.0.0.2"
 
 
@@ -80,7 +71,7 @@ def test_partner_embeds_a_case_study_from_its_oembed_html(
     partner_origin = f"http://{PARTNER_HOST}:{partner.server_address[1]}"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = launch(p)
             context = browser.new_context()
             page = context.new_page()
             page.goto(f"{partner_origin}/story.html")

@@ -5,18 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.browser.chromium import launch
 from tests.impact.world import build_world
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.mark.browser
@@ -26,7 +16,7 @@ def test_case_study_chart_and_dashboard_render_in_a_browser(live_server, tmp_pat
     case_study_url = live_server.url + world.pages["apparel1"].url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
 
         page.goto(case_study_url)

@@ -9,19 +9,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from search.documents import alias_name, client
 from search.indexing import rebuild
+from tests.browser.chromium import launch
 from tests.factories import IndustryFactory, InterventionTypeFactory, publish
 from tests.search.helpers import story
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def build_catalogue() -> None:
@@ -50,7 +40,7 @@ def build_catalogue() -> None:
 def test_search_facets_history_and_opening_a_result(live_server):
     build_catalogue()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(live_server.url + "/search/")
         count = page.locator("#result-count")
