@@ -36,7 +36,8 @@ def live_stories(ids: Iterable[int] | None = None) -> Iterator:
         stories = (
             model.objects.live()
             .select_related("industry", "region", "hero_image")
-            .prefetch_related("intervention_types", "stages")
+            # Renditions too: the card image URL is then found without a query per story.
+            .prefetch_related("intervention_types", "stages", "hero_image__renditions")
             .order_by("pk")
         )
         if model is CaseStudyPage:
