@@ -285,6 +285,17 @@ class StoryPage(Page):
     def get_meta_description(self) -> str:
         return self.search_description or self.summary_text()[:300]
 
+    def get_view_restrictions(self):
+        """Kept on the instance: serving a page checks them, then its share panel asks again."""
+        if getattr(self, "_view_restrictions", None) is None:
+            self._view_restrictions = super().get_view_restrictions()
+        return self._view_restrictions
+
+    def is_public(self) -> bool:
+        """Anyone may see it: live, and no view restriction on it or above it (the same rule
+        as ``StoryQuerySet.visible_to`` for an anonymous visitor)."""
+        return bool(self.pk and self.live) and not list(self.get_view_restrictions())
+
     def summary_text(self) -> str:
         raise NotImplementedError
 
@@ -528,6 +539,22 @@ class HomePage(Page):
     subpage_types = ["casestudies.CaseStudyIndexPage", "casestudies.BrightSpotIndexPage"]
     max_count = 1
 
+    def route(self, request, path_components):
+        """Find the listing a story path starts with and its own fields in one query, not two."""
+        if path_components:
+            child = (
+                Page.objects.child_of(self)
+                .filter(slug=path_components[0])
+                .select_related("casestudyindexpage", "brightspotindexpage")
+                .first()
+            )
+            for name in ("casestudyindexpage", "brightspotindexpage"):
+                listing = getattr(child, name, None) if child is not None else None
+                if listing is not None:
+                    listing._cached_parent_obj = self
+                    return listing.route(request, path_components[1:])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         user = request.user
@@ -555,4 +582,4 @@ def related_stories(page: StoryPage, request, limit: int = 4) -> list:
     """
     from search.related import related_for
 
-    return related_for(page, request.user, limit=limit)
+    return related_for(page, request, limit=limit)

@@ -41,6 +41,21 @@ def current_generation() -> int:
     return value or 0
 
 
+def request_generation(request: HttpRequest | None) -> int:
+    """The generation, read at most once per request (the middleware and fragments share it)."""
+    if request is None:
+        return current_generation()
+    if not hasattr(request, "_content_generation"):
+        request._content_generation = current_generation()
+    return request._content_generation
+
+
+def mark_degraded(request: HttpRequest | None) -> None:
+    """This response lacks a part (search was down): serve it, but never store it."""
+    if request is not None:
+        request._degraded_response = True
+
+
 def invalidate_pages(reason: str = "") -> None:
     """Make every cached page stale at once (all processes, all sites)."""
     if not CacheGeneration.objects.filter(name=GENERATION).update(value=F("value") + 1):
@@ -70,6 +85,8 @@ def request_is_cacheable(request: HttpRequest) -> bool:
 
 def response_is_storable(request: HttpRequest, response: HttpResponse) -> bool:
     if request.method != "GET" or response.status_code != 200 or response.streaming:
+        return False
+    if getattr(request, "_degraded_response", False):
         return False
     if not response.get("Content-Type", "").startswith("text/html"):
         return False
@@ -106,7 +123,7 @@ class AnonymousPageCacheMiddleware:
             response = self.get_response(request)
             response[CACHE_HEADER] = "BYPASS"
             return response
-        key = cache_key(request, current_generation())
+        key = cache_key(request, request_generation(request))
         entry = cache.get(key)
         if entry is not None:
             return _from_entry(entry, head=request.method == "HEAD")

@@ -31,7 +31,7 @@ def _request(conn: http.client.HTTPConnection, path: str, headers: dict) -> tupl
     return response.status, len(body), response.getheader("X-Cache", "")
 
 
-WARM_UP_LIMIT_SECONDS = 30
+WARM_UP_LIMIT_SECONDS = 90
 
 
 def warm_up(host: str, port: int, spec: dict, concurrency: int) -> None:

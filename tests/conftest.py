@@ -55,3 +55,16 @@ def _fast_and_isolated(settings, tmp_path):
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def search_index(db):
+    """A new, empty story index behind the alias, so no test sees another test's stories."""
+    from search.documents import alias_name, client
+    from search.indexing import rebuild
+
+    es = client()
+    for name in es.indices.get(index=f"{alias_name()}*", ignore_unavailable=True):
+        es.indices.delete(index=name)
+    rebuild()
+    yield

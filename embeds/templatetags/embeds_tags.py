@@ -7,12 +7,14 @@ import re
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from casestudies.models import CaseStudyPage, StoryPage
+from perf.cache import request_generation
 
-from ..stories import absolute_url, canonical_url, find_public_story, story_image
+from ..stories import absolute_url, canonical_url, story_image
 from ..views import embed_html, embed_url, oembed_endpoint
 
 register = template.Library()
@@ -79,13 +81,28 @@ def json_ld(page: StoryPage, image_url: str | None, public: bool) -> SafeString:
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))
 
 
-@register.simple_tag
-def story_sharing(page: StoryPage) -> dict:
-    """What the meta tags and the share panel need; embedding only for public, live stories."""
+@register.simple_tag(takes_context=True)
+def story_sharing(context, page: StoryPage) -> dict:
+    """What the meta tags and the share panel need; embedding only for public, live stories.
+
+    The republishable HTML re-renders the whole story, so a public story's panel is
+    kept in the cache under its publication time and the page cache's generation
+    (any publish, privacy or vocabulary change makes a new key). Never for previews:
+    a draft shares the live page's key but not its content.
+    """
     cached = getattr(page, "_embeds_sharing", None)
     if cached is not None:
         return cached
-    public = page.pk is not None and find_public_story(pk=page.pk) is not None
+    request = context.get("request")
+    public = page.is_public()
+    key = None
+    if public and request is not None and not getattr(request, "is_preview", False):
+        published = page.last_published_at.isoformat() if page.last_published_at else ""
+        key = f"embeds:sharing:{request_generation(request)}:{page.pk}:{published}"
+        cached = cache.get(key)
+        if cached is not None:
+            page._embeds_sharing = cached
+            return cached
     image = story_image(page, "fill-1200x630|format-jpeg")
     image_url = absolute_url(image.url) if image else None
     sharing = {
@@ -108,4 +125,6 @@ def story_sharing(page: StoryPage) -> dict:
             licence_url=settings.REPUBLISH_LICENCE_URL,
         )
     page._embeds_sharing = sharing
+    if key:
+        cache.set(key, sharing, settings.PERF_PAGE_CACHE_SECONDS)
     return sharing

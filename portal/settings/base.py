@@ -145,6 +145,25 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Several app servers and task workers share uploads and renditions through S3-compatible
+# object storage (django-storages) once a bucket is named; credentials left empty fall back
+# to the machine's role. Media is public: stable URLs for the CDN, embeds and feeds.
+MEDIA_BUCKET = _env("MEDIA_BUCKET")
+if MEDIA_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": _env("MEDIA_ENDPOINT_URL") or None,
+            "region_name": _env("MEDIA_REGION") or None,
+            "access_key": _env("MEDIA_ACCESS_KEY_ID") or None,
+            "secret_key": _env("MEDIA_SECRET_ACCESS_KEY") or None,
+            "custom_domain": _env("MEDIA_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
 
 TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
@@ -173,9 +192,10 @@ REPUBLISH_LICENCE_URL = _env(
 API_RATE_LIMIT = _env("API_RATE_LIMIT", "120/m")
 API_PAGE_SIZE = 20
 SEARCH_MAX_PAGE = 50
-# Search answers fast or says it is unavailable: these bound how long a page waits.
-SEARCH_TIMEOUT_SECONDS = 5
-SEARCH_RELATED_TIMEOUT = 1
+# Search answers fast or says it is unavailable: these bound how long a page waits
+# (seconds; the search page, and a story page's related practices).
+SEARCH_TIMEOUT_SECONDS = float(_env("SEARCH_TIMEOUT_SECONDS", "5"))
+SEARCH_RELATED_TIMEOUT = float(_env("SEARCH_RELATED_TIMEOUT", "1"))
 SEARCH_HEALTH_TIMEOUT_SECONDS = 1
 # First retry delay (doubling) while Elasticsearch is unreachable for index updates.
 SEARCH_SYNC_RETRY_SECONDS = 5

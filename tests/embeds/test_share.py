@@ -94,3 +94,22 @@ def test_members_only_stories_offer_no_embed_or_republishing(
         re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     )
     assert ld["isAccessibleForFree"] is False
+
+
+def test_a_draft_preview_neither_uses_nor_changes_the_live_republish_html(
+    client, admin_user, case_study
+):
+    client.force_login(admin_user)  # never page-cached, so the panel itself is measured
+    live_title = case_study.title
+    assert f"&lt;h1&gt;{live_title}&lt;/h1&gt;" in client.get(case_study.url).content.decode()
+
+    draft = case_study.get_latest_revision_as_object()
+    draft.title = "A draft title nobody has approved"
+    draft.save_revision(user=admin_user)
+    preview = draft.make_preview_request()
+    preview.render()
+    assert "&lt;h1&gt;A draft title nobody has approved&lt;/h1&gt;" in preview.content.decode()
+
+    html = client.get(case_study.url).content.decode()
+    assert f"&lt;h1&gt;{live_title}&lt;/h1&gt;" in html
+    assert "A draft title nobody has approved" not in html

@@ -33,6 +33,7 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
         assert figures["ratio_to_static"] > 0, name
         if name != "static file (ceiling)":
             assert isinstance(figures["sql_queries"], int), name
+            assert isinstance(figures["sql_queries_small_corpus"], int), name
     assert results["types"]["static file (ceiling)"]["ratio_to_static"] == 1
     assert results["types"]["case study"]["x_cache"].get("HIT", 0) > 0
     assert set(results["types"]["case study (uncached)"]["x_cache"]) == {"BYPASS"}
@@ -40,6 +41,7 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
     assert results["rebuild"]["python_documents_per_second"] > 0
     assert results["rebuild"]["elasticsearch_documents_per_second"] > 0
     assert results["memory"]["worker_peak_mib"] > 10
-    assert set(results["budgets"].values()) <= {True, False}
+    assert set(results["budgets"].values()) <= {True, False, None}
     table = capsys.readouterr().out
     assert "static file (ceiling)" in table and "Budgets:" in table
+    assert results["corpus"]["smaller_size"] == {"case_studies": 2, "bright_spots": 1}

@@ -13,7 +13,9 @@ from tests.factories import (
     publish,
 )
 
-pytestmark = pytest.mark.django_db
+# With the story index in place, as on a running portal: a page rendered while search
+# is unavailable lacks its related practices and is not stored (tests/search/test_views.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_index")]
 
 
 @pytest.fixture

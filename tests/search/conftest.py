@@ -6,18 +6,12 @@ import contextlib
 
 import pytest
 
-from search.documents import alias_name, client
-from search.indexing import rebuild
 from tests.factories import publish
 
 
 @pytest.fixture(autouse=True)
-def empty_index(db):
-    """A new, empty index behind the alias, so no test sees another test's stories."""
-    es = client()
-    for name in es.indices.get(index=f"{alias_name()}*", ignore_unavailable=True):
-        es.indices.delete(index=name)
-    rebuild()
+def empty_index(search_index):
+    """Every search test starts from its own empty index (``tests/conftest.py``)."""
     yield
 
 

@@ -12,6 +12,7 @@ from elasticsearch import Elasticsearch
 from wagtail.models import PageViewRestriction
 
 from search.server import free_port
+from search.tasks import drain_index_changes
 from tests.factories import IndustryFactory, InterventionTypeFactory
 from tests.search.helpers import make_member, story
 
@@ -131,6 +132,50 @@ def test_related_practices_share_tags_or_text_respect_audience_and_skip_the_page
     related = client.get(mill.url).content.decode().split("Related practices", 1)[1]
     assert "Cannery repays fees" not in related
     assert similar_text.title in related
+
+
+def test_related_practices_are_kept_until_content_changes_and_never_go_stale(
+    client, catalogue, committed, settings
+):
+    mill, trawler, cannery = catalogue
+    member = make_member()
+    client.force_login(member)  # signed in: the page itself is never cached
+    assert "Cannery repays fees" in client.get(mill.url).content.decode()
+
+    # The search server goes away: the related practices were kept, the page still shows them.
+    working_url = settings.ELASTICSEARCH_URL
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{free_port()}"
+    html = client.get(mill.url).content.decode()
+    assert "Related practices" in html and "Cannery repays fees" in html
+
+    # An unpublish makes them stale: nothing kept is shown, and the page still renders.
+    with committed():
+        cannery.unpublish()
+    response = client.get(mill.url)
+    assert response.status_code == 200
+    assert "Cannery repays fees" not in response.content.decode()
+
+    # The server is back and the kept index change is applied (the task's retry does this).
+    settings.ELASTICSEARCH_URL = working_url
+    drain_index_changes.enqueue()
+    assert "Cannery repays fees" not in client.get(mill.url).content.decode()
+
+
+def test_a_page_rendered_while_search_is_down_is_not_kept_without_its_related_practices(
+    client, catalogue, settings
+):
+    mill = catalogue[0]
+    working_url = settings.ELASTICSEARCH_URL
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{free_port()}"
+    response = client.get(mill.url)
+    assert response.status_code == 200 and "Related practices" not in response.content.decode()
+    assert response["X-Cache"] == "BYPASS"
+
+    settings.ELASTICSEARCH_URL = working_url
+    response = client.get(mill.url)
+    assert response["X-Cache"] == "MISS"
+    assert "Cannery repays fees" in response.content.decode()
+    assert client.get(mill.url)["X-Cache"] == "HIT"
 
 
 def test_health_reports_search_status(client, settings):
