@@ -50,6 +50,11 @@ def request_generation(request: HttpRequest | None) -> int:
     return request._content_generation
 
 
+def part_key(request: HttpRequest | None, *parts) -> str:
+    """A cache key for part of a page: it goes stale with every cached page (same generation)."""
+    return ":".join(["perf:part", str(request_generation(request)), *map(str, parts)])
+
+
 def mark_degraded(request: HttpRequest | None) -> None:
     """This response lacks a part (search was down): serve it, but never store it."""
     if request is not None:

@@ -199,12 +199,11 @@ def main() -> None:
         report["rebuild"] = rebuild_index()
     types = request_types(args.sample)
     report["types"] = types
-    measured = [
-        t
-        for t in types
-        if args.search == "with" or (t["name"] == "search") == (args.search == "only")
-    ]
-    report["requests"] = measure_requests(measured)
+    if args.search == "only":
+        types = [t for t in types if t["name"] == "search"]
+    elif args.search == "without":
+        types = [t for t in types if t["name"] != "search"]
+    report["requests"] = measure_requests(types)
     if args.search == "only":
         try:
             report["search_engine"] = search_engine_time(runs=min(20, 4 * args.sample))

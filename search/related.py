@@ -17,7 +17,7 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError
 from elasticsearch_dsl import Q, Search
 
-from perf.cache import mark_degraded, request_generation
+from perf.cache import mark_degraded, part_key
 
 from .documents import alias_name, client
 from .query import CARD_FIELDS, Hit, audiences_for
@@ -37,9 +37,7 @@ def related_for(page, request, limit: int = 4) -> list[Hit]:
     the next view tries again.
     """
     audiences = audiences_for(getattr(request, "user", None))
-    key = "related:{}:{}:{}:{}".format(
-        request_generation(request), page.pk, "+".join(audiences), limit
-    )
+    key = part_key(request, "related", page.pk, "+".join(audiences), limit)
     hits = cache.get(key)
     if hits is None:
         hits = _search_related(page, audiences, limit)

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from casestudies.models import CaseStudyPage, StoryPage
-from perf.cache import request_generation
+from perf.cache import part_key
 
 from ..stories import absolute_url, canonical_url, story_image
 from ..views import embed_html, embed_url, oembed_endpoint
@@ -98,7 +98,7 @@ def story_sharing(context, page: StoryPage) -> dict:
     key = None
     if public and request is not None and not getattr(request, "is_preview", False):
         published = page.last_published_at.isoformat() if page.last_published_at else ""
-        key = f"embeds:sharing:{request_generation(request)}:{page.pk}:{published}"
+        key = part_key(request, "sharing", page.pk, published)
         cached = cache.get(key)
         if cached is not None:
             page._embeds_sharing = cached
