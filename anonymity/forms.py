@@ -72,6 +72,14 @@ class SharePracticeForm(forms.Form):
         "line. Your company's name is added for you. Editors use this list; it is never shown.",
     )
 
+    def __init__(self, *args, company=None, **kwargs):
+        """The member's registered company is who the story is about: its industry and
+        size are where the form starts, and its name is recorded privately by the view."""
+        super().__init__(*args, **kwargs)
+        if company is not None:
+            self.initial.setdefault("industry", company.industry_id)
+            self.initial.setdefault("size_band", company.size_band)
+
     def clean_year_started(self) -> int:
         return self._not_future(self.cleaned_data["year_started"])
 

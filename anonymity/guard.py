@@ -6,14 +6,13 @@ stale-content report) so that "what counts as identifying" has one definition.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import os
 import re
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -26,6 +25,20 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.rich_text import RichText
+
+# The matching lives in its own module; these names are imported from here too.
+from .matching import (  # noqa: F401
+    LEGAL_FORMS,
+    LEGAL_PREFIXES,
+    character_name,
+    contains_term,
+    find_term_excerpts,
+    find_terms,
+    invisible_characters,
+    is_invisible,
+    rich_text_words,
+    term_variants,
+)
 
 logger = logging.getLogger("portal")
 
@@ -42,27 +55,50 @@ PRIVATE_FIELDS = frozenset(
 # Fields of wagtailcore.Page that visitors see; the rest are bookkeeping.
 PUBLIC_PAGE_FIELDS = ("title", "slug", "seo_title", "search_description")
 
-# Legal forms dropped from the end of a company name, so "Acme Ltd" also
-# catches a bare "ACME".
-LEGAL_FORMS = frozenset(
-    "ltd limited inc incorporated llc llp plc gmbh ag sa sas sarl srl spa bv nv co corp "
-    "corporation company pty pvt private kk oy aps bhd sdn tbk group holdings".split()
-)
-LEGAL_PREFIXES = frozenset({"pt", "cv"})
-
 SCHEDULED_LOG_ACTION = "wagtail.publish.scheduled"
 REFUSED_LOG_ACTION = "anonymity.publish_refused"
 
 
+def _shown(text: str) -> str:
+    """Text with its invisible characters named, so the editor can find them."""
+    return "".join(f"[{character_name(c)}]" if is_invisible(c) else c for c in text)
+
+
 @dataclass(frozen=True)
 class Leak:
-    """A confidential or denylisted term found in a public part of a page."""
+    """A confidential or denylisted term found in a public part of a page.
+
+    The excerpt is the text as the editor wrote it ("Zorblax-Foods.com"), which
+    may look nothing like the configured term; field_name is the edit form's
+    field it is in, so the admin can mark that field and link to it. Two leaks
+    are the same when the same term shows in the same place.
+    """
 
     field_label: str
     term: str
+    field_name: str = dataclasses.field(default="", compare=False)
+    excerpt: str = dataclasses.field(default="", compare=False)
 
     def __str__(self) -> str:
-        return f"“{self.term}” appears in {self.field_label}"
+        said = f"“{self.term}” appears in {self.field_label}"
+        if self.excerpt and self.excerpt != self.term:
+            said += f" as “{_shown(self.excerpt)}”"
+        return said
+
+
+@dataclass(frozen=True)
+class InvisibleCharacter(Leak):
+    """A character readers cannot see in a public field (term is its name).
+
+    Soft hyphens and zero-width characters come in with text pasted from PDFs
+    and word processors, and they are the simplest way to write a name that no
+    comparison recognises; the guard removes them before matching, and refuses
+    them on the public site so that nothing downstream has to.
+    """
+
+    def __str__(self) -> str:
+        said = f"invisible character ({self.term}) in {self.field_label}"
+        return said + (f", in “{_shown(self.excerpt)}”" if self.excerpt else "")
 
 
 @dataclass(frozen=True)
@@ -100,63 +136,6 @@ class PublicationRefused(PermissionDenied):
         return [str(leak) for leak in self.leaks] + ([str(self.risk)] if self.risk else [])
 
 
-# --- Matching -------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def _forms(text: str) -> set[str]:
-    """Space-separated word forms of a text, padded so word boundaries are spaces.
-
-    Dots and apostrophes are read both as separators ("acme.com" has "acme")
-    and as nothing ("A.C.M.E." is "acme").
-    """
-    folded = _fold(text)
-    return {
-        " " + " ".join(re.sub(r"[\W_]+", " ", variant).split()) + " "
-        for variant in (folded, re.sub(r"[.'’`]", "", folded))
-    }
-
-
-@lru_cache(maxsize=4096)
-def term_variants(term: str) -> frozenset[str]:
-    """The spellings of a term that count as the term."""
-    variants = set()
-    for form in _forms(term):
-        words = form.split()
-        if not words:
-            continue
-        variants.add(" ".join(words))
-        variants.add("".join(words))  # "Acme Ltd" written as "AcmeLtd"
-        core = list(words)
-        while len(core) > 1 and core[-1] in LEGAL_FORMS:
-            core.pop()
-        while len(core) > 1 and core[0] in LEGAL_PREFIXES:
-            core.pop(0)
-        if core != words and len("".join(core)) >= 3:
-            variants.add(" ".join(core))
-    return frozenset(variants)
-
-
-def find_terms(text: str, terms: Iterable[str]) -> list[str]:
-    """The terms text mentions, ignoring case, accents and punctuation."""
-    if not text:
-        return []
-    forms = _forms(text)
-    return [
-        term
-        for term in terms
-        if any(f" {v} " in form for v in term_variants(term) for form in forms)
-    ]
-
-
-def contains_term(text: str, term: str) -> bool:
-    return bool(find_terms(text, [term]))
-
-
 # --- What is public on a page ----------------------------------------------
 
 _TAG = re.compile(r"<[^>]+>")
@@ -167,23 +146,51 @@ _EMBEDDED = re.compile(
 )
 
 
+_PAGE_LINK = re.compile(
+    r'<a\b[^>]*?\blinktype="page"[^>]*?\bid="(\d+)"|<a\b[^>]*?\bid="(\d+)"[^>]*?\blinktype="page"'
+)
+
+
 def _image_parts(image: AbstractImage, label: str) -> Iterator[tuple[str, str]]:
+    from .documents import image_profile_text
+
     yield f"{label} (image title)", image.title
     yield f"{label} (image alt text)", getattr(image, "description", "")
     yield f"{label} (image caption)", getattr(image, "caption", "")
     yield f"{label} (image file name)", os.path.basename(image.file.name or "")
+    # Uploads lose their colour profile; an original stored before that may keep one.
+    yield f"{label} (image colour profile)", image_profile_text(image)
 
 
 def _document_parts(document: AbstractDocument, label: str) -> Iterator[tuple[str, str]]:
+    """A linked document is published with the page: its title, name, text and metadata."""
+    from .documents import document_parts
+
     yield f"{label} (document title)", document.title
     yield f"{label} (document file name)", os.path.basename(document.file.name or "")
+    for part, text in document_parts(document):
+        yield f"{label} (document {part})", text
+
+
+def _page_parts(page: Page, label: str) -> Iterator[tuple[str, str]]:
+    """A page chosen as a link: its title shows as the link, its slug in the address."""
+    yield f"{label} (page title)", page.title
+    yield f"{label} (page slug)", page.slug
+
+
+def _page_link_parts(source: str, label: str) -> Iterator[tuple[str, str]]:
+    """Pages linked from rich text: the link's address carries their slug."""
+    ids = {int(a or b) for a, b in _PAGE_LINK.findall(source)}
+    if ids:
+        for slug in Page.objects.filter(pk__in=ids).order_by("pk").values_list("slug", flat=True):
+            yield f"{label} (linked page slug)", slug
 
 
 def _rich_text_parts(source: str, label: str) -> Iterator[tuple[str, str]]:
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
 
-    yield label, html.unescape(_TAG.sub(" ", source))
+    yield label, rich_text_words(source)
     for name, value in _ATTRIBUTE.findall(source):
         yield f"{label} ({name})", html.unescape(value)
     for match in _EMBEDDED.finditer(source):
@@ -195,6 +202,7 @@ def _rich_text_parts(source: str, label: str) -> Iterator[tuple[str, str]]:
             yield from _image_parts(obj, label)
         elif obj is not None:
             yield from _document_parts(obj, label)
+    yield from _page_link_parts(source, label)
 
 
 def _value_parts(value, label: str) -> Iterator[tuple[str, str]]:
@@ -218,7 +226,7 @@ def _value_parts(value, label: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, AbstractDocument):
         yield from _document_parts(value, label)
     elif isinstance(value, Page):
-        yield f"{label} (page title)", value.title
+        yield from _page_parts(value, label)
     elif isinstance(value, str):
         yield label, value
 
@@ -228,41 +236,135 @@ def _field_label(field: models.Field) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _object_parts(obj: models.Model, prefix: str = "") -> Iterator[tuple[str, str]]:
+def _is_private(field) -> bool:
+    """Private fields, and relations to the guard's own registers: never rendered."""
+    related = field.related_model
+    return field.name in PRIVATE_FIELDS or (
+        related is not None and related._meta.app_label == "anonymity"
+    )
+
+
+def _is_vocabulary(model) -> bool:
+    """Snippets and tags: shared names a page shows as tags, facets, feed categories."""
+    from taggit.models import TagBase
+    from wagtail.snippets.models import get_snippet_models
+
+    return model in get_snippet_models() or issubclass(model, TagBase)
+
+
+def _vocabulary_parts(obj: models.Model, label: str) -> Iterator[tuple[str, str]]:
+    """A taxonomy term or metric linked from a page: its name, slug and descriptions."""
+    parts = [
+        (f"{label} › {_field_label(field)}", getattr(obj, field.name) or "")
+        for field in obj._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField) and not _is_private(field)
+    ]
+    yield from parts or [(label, str(obj))]
+
+
+def _related_parts(related, label: str, seen: set[int]) -> Iterator[tuple[str, str]]:
+    """What a page shows of an object it links to by a chooser (foreign key or many-to-many)."""
+    if isinstance(related, AbstractImage):
+        yield from _image_parts(related, label)
+    elif isinstance(related, AbstractDocument):
+        yield from _document_parts(related, label)
+    elif isinstance(related, Page):
+        if related.pk in seen:
+            return
+        if hasattr(related, "confidential_term_list"):
+            # A linked story is one click away: it is read whole.
+            yield from _page_text(related, f"{label} › ", seen)
+        else:
+            yield from _page_parts(related, label)
+    elif related is not None and _is_vocabulary(type(related)):
+        yield from _vocabulary_parts(related, label)
+
+
+def _chooser_fields(obj: models.Model) -> Iterator[models.Field]:
+    """Foreign keys and many-to-many fields whose targets a visitor sees with obj."""
+    from modelcluster.fields import ParentalKey
+
+    for field in [*obj._meta.concrete_fields, *obj._meta.many_to_many]:
+        if not field.is_relation or _is_private(field):
+            continue
+        if isinstance(obj, Page) and field.model is Page:
+            continue  # owner, locale, alias_of...: Wagtail's bookkeeping
+        if isinstance(field, ParentalKey) or getattr(field.remote_field, "parent_link", False):
+            continue  # the way back to the page being read
+        yield field
+
+
+def _object_parts(
+    obj: models.Model, prefix: str = "", seen: set[int] | None = None
+) -> Iterator[tuple[str, str]]:
+    seen = set() if seen is None else seen
     for field in obj._meta.concrete_fields:
-        if field.name in PRIVATE_FIELDS:
+        if field.is_relation or field.name in PRIVATE_FIELDS:
             continue
         if isinstance(obj, Page) and field.model is Page and field.name not in PUBLIC_PAGE_FIELDS:
             continue
         label = prefix + _field_label(field)
-        if isinstance(field, models.ForeignKey):
-            related = getattr(obj, field.name, None)
-            if isinstance(related, AbstractImage):
-                yield from _image_parts(related, label)
-            elif isinstance(related, AbstractDocument):
-                yield from _document_parts(related, label)
-        elif isinstance(field, StreamField):
+        if isinstance(field, StreamField):
             yield from _value_parts(getattr(obj, field.name), label)
         elif isinstance(field, RichTextField):
             yield from _rich_text_parts(getattr(obj, field.name) or "", label)
         elif isinstance(field, models.CharField | models.TextField | models.URLField):
             yield label, getattr(obj, field.name) or ""
+    for field in _chooser_fields(obj):
+        label = prefix + _field_label(field)
+        if field.many_to_many:
+            for related in getattr(obj, field.name).all():
+                yield from _related_parts(related, label, seen)
+        else:
+            yield from _related_parts(getattr(obj, field.name, None), label, seen)
 
 
-def public_text(page: Page) -> Iterator[tuple[str, str]]:
-    """(field label, text) for every part of a page a visitor can see.
-
-    Fields are found generically, so a field added to a page type later is
-    guarded without anyone remembering to list it here.
-    """
-    yield from _object_parts(page)
+def _page_text(page: Page, prefix: str, seen: set[int]) -> Iterator[tuple[str, str]]:
+    if page.pk:
+        seen.add(page.pk)
+    yield from _object_parts(page, prefix, seen)
     for relation in get_all_child_relations(page):
         if relation.related_model._meta.app_label == "wagtailcore":
             continue  # editors' comments and the like never reach visitors
         name = relation.get_accessor_name()
         label = str(relation.related_model._meta.verbose_name)
         for n, child in enumerate(getattr(page, name).all(), start=1):
-            yield from _object_parts(child, f"{label[:1].upper()}{label[1:]} {n} › ")
+            yield from _object_parts(child, f"{prefix}{label[:1].upper()}{label[1:]} {n} › ", seen)
+
+
+def public_text(page: Page) -> Iterator[tuple[str, str]]:
+    """(field label, text) for every part of a page a visitor can see.
+
+    Fields are found generically, so a field added to a page type later is
+    guarded without anyone remembering to list it here. What the page links to
+    by a chooser is read as well, since the page shows it: taxonomy and metric
+    names (tags, facets, feed categories, API, JSON-LD), a linked page's title
+    and slug, a linked story whole, and the text and metadata of documents.
+    """
+    yield from _page_text(page, "", set())
+
+
+def linked_story_terms(page) -> list[str]:
+    """Confidential terms of the stories a page links to by a chooser.
+
+    A bright spot's case study is published with it (one click away), so the
+    case study's own terms must not show on either.
+    """
+    terms: list[str] = []
+    for field in _chooser_fields(page):
+        if field.many_to_many:
+            continue
+        linked = getattr(page, field.name, None)
+        if not isinstance(linked, Page) or linked.pk == page.pk:
+            continue
+        if hasattr(linked, "confidential_term_list"):
+            own = (
+                term_variants(linked.contributing_company)
+                if linked.attribution_consent and linked.attribution_consent_record.strip()
+                else frozenset()
+            )
+            terms += [t for t in linked.confidential_term_list() if not (term_variants(t) & own)]
+    return terms
 
 
 # --- The guard --------------------------------------------------------------
@@ -277,6 +379,7 @@ def forbidden_terms(page) -> list[str]:
     from .models import DenylistTerm
 
     terms = list(page.confidential_term_list()) if hasattr(page, "confidential_term_list") else []
+    terms += linked_story_terms(page)
     if getattr(page, "attribution_consent", False) and page.attribution_consent_record.strip():
         own = term_variants(page.contributing_company)
         terms = [t for t in terms if not (term_variants(t) & own)]
@@ -284,37 +387,110 @@ def forbidden_terms(page) -> list[str]:
     return list(dict.fromkeys(t for t in terms if t.strip()))
 
 
+def _form_field_names(page) -> dict[str, str]:
+    """Labels public_text starts a part with, mapped to the edit form's field names."""
+    names = {
+        _field_label(model_field): model_field.name
+        for model_field in [*page._meta.concrete_fields, *page._meta.many_to_many]
+    }
+    for relation in get_all_child_relations(page):
+        label = str(relation.related_model._meta.verbose_name)
+        names[label[:1].upper() + label[1:]] = relation.get_accessor_name()
+    return names
+
+
+def _form_field_name(label: str, names: dict[str, str]) -> str:
+    """The form field a part's label ("Steps › Step 1 › Text", "Result 2 › Note") is in."""
+    for known in sorted(names, key=len, reverse=True):
+        rest = label[len(known) :]
+        if label.startswith(known) and (not rest or rest[0] in " (›"):
+            return names[known]
+    return ""
+
+
+# What a file says (a document's text and metadata, an image's colour profile or
+# file name) is read for names but not refused for invisible characters: text
+# extracted from PDFs is full of them, and nobody can retype it.
+_FILE_CONTENTS = re.compile(
+    r"\((?:document (?!title\))[^)]*|image colour profile|image file name)\)$"
+)
+
+
+def _written(text: str, char_name: str) -> str:
+    """The word around the first invisible character of that name."""
+    for word in text.split():
+        if any(is_invisible(c) and character_name(c) == char_name for c in word):
+            return word[:80]
+    return ""
+
+
 def find_leaks(page, terms: list[str] | None = None) -> list[Leak]:
-    """Every (public field, term) pair where a forbidden term shows."""
+    """Every (public field, term) pair where a forbidden term or an invisible character shows."""
     terms = forbidden_terms(page) if terms is None else terms
-    if not terms:
-        return []
+    names = _form_field_names(page)
     leaks: list[Leak] = []
     for label, text in public_text(page):
-        for term in find_terms(text, terms):
-            leak = Leak(label, term)
-            if leak not in leaks:
-                leaks.append(leak)
+        if not text:
+            continue
+        field_name = _form_field_name(label, names)
+        found = [
+            InvisibleCharacter(label, name, field_name, _written(text, name))
+            for name in ([] if _FILE_CONTENTS.search(label) else invisible_characters(text))
+        ]
+        found += [
+            Leak(label, term, field_name, written)
+            for term, written in find_term_excerpts(text, terms)
+        ]
+        leaks += [leak for leak in found if leak not in leaks]
     return leaks
+
+
+@dataclass(frozen=True)
+class UnregisteredCompany(ReidentificationRisk):
+    """The story does not name a registered company, so nobody can count its look-alikes."""
+
+    company: str = ""
+
+    def __str__(self) -> str:
+        problem = (
+            f"“{self.company}” is not a registered contributing company"
+            if self.company.strip()
+            else "no contributing company is chosen"
+        )
+        return (
+            "Choose the registered contributing company this story comes from (Anonymity › "
+            f"Contributing companies): {problem}, so the guard cannot count how many companies "
+            "share its public attributes. A re-identification override does not replace it."
+        )
 
 
 def reidentification_risk(page) -> ReidentificationRisk | None:
     """Whether fewer than k registered companies share the page's public attributes.
 
-    Applies to pages that name a contributing company (there is someone to
-    re-identify) and have no recorded override reason.
+    Fails closed: a story must name a registered contributing company (case and
+    spacing aside), override or not, since a blank or unknown company is exactly
+    the story nobody checked. Look-alikes are companies of the same industry and
+    size band whose supply chains have work in the page's region (where the work
+    happened, not where a company is headquartered) at every stage it covers.
+    A recorded override reason only answers "too few look-alikes".
     """
     from casestudies.models import SIZE_BANDS
 
     from .models import ContributingCompany
 
     k = settings.REIDENTIFICATION_K
-    if k <= 1 or not page.contributing_company.strip() or page.reidentification_override.strip():
+    if ContributingCompany.registered_as(page.contributing_company) is None:
+        return UnregisteredCompany(0, k, "", page.contributing_company.strip())
+    if k <= 1 or page.reidentification_override.strip():
         return None
     stages = list(page.stages.all())
     companies = ContributingCompany.objects.filter(
-        industry_id=page.industry_id, hq_region_id=page.region_id, size_band=page.size_band
+        industry_id=page.industry_id,
+        size_band=page.size_band,
+        operating_regions=page.region_id,
     )
+    if not page.region_id or not page.industry_id:
+        companies = companies.none()
     for stage in stages:
         companies = companies.filter(stages=stage)
     matches = companies.distinct().count()
@@ -322,7 +498,7 @@ def reidentification_risk(page) -> ReidentificationRisk | None:
         return None
     attributes = [
         str(page.industry) if page.industry_id else "no industry",
-        str(page.region) if page.region_id else "no region",
+        f"work in {page.region}" if page.region_id else "no region",
         dict(SIZE_BANDS).get(page.size_band, page.size_band).split(" (")[0].lower(),
         "stages: " + ", ".join(str(s) for s in stages) if stages else "no stage",
     ]

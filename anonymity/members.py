@@ -9,8 +9,6 @@ its sitemap and `visible_to` all agree on who may see the page.
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction
 
 from casestudies.models import MEMBER_GROUP_PREFIX
@@ -42,9 +40,11 @@ def is_members_only(restriction: PageViewRestriction) -> bool:
     return bool(names) and all(name.startswith(MEMBER_GROUP_PREFIX) for name in names)
 
 
-@receiver(post_save, sender=Group)
 def admit_new_member_company(sender, instance: Group, created: bool, **kwargs) -> None:
-    """A company that joins later can read every members-only page at once."""
+    """A company that joins later can read every members-only page at once.
+
+    Connected to the group's post_save in ``signal_handlers.connect``.
+    """
     if not created or not instance.name.startswith(MEMBER_GROUP_PREFIX):
         return
     restrictions = PageViewRestriction.objects.filter(restriction_type=PageViewRestriction.GROUPS)

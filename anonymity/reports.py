@@ -2,51 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.apps import apps
 from django.urls import reverse
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
-from .guard import Leak, stale_leaks
+from .models import ConfidentialTermFinding
 
 
-@dataclass
-class StaleStory:
-    page: object
-    leaks: list[Leak]
-
-    @property
-    def pk(self) -> int:
-        return self.page.pk
-
-    @property
-    def title(self) -> str:
-        return self.page.title
-
-    @property
-    def where(self) -> str:
-        return "; ".join(str(leak) for leak in self.leaks)
-
-
-def stale_stories() -> list[StaleStory]:
+def stale_stories():
     """Live stories whose published revision now contains a forbidden term.
 
-    Publishing refuses such content, so these are pages published before a
-    term was added to the page or to the denylist: someone must edit or
-    unpublish them.
+    Publishing refuses such content and a new denylist term takes offending
+    stories down (anonymity.recheck), so these are stories whose editors have
+    since marked a term confidential in a draft: someone must edit or unpublish
+    them. The findings are kept current as drafts are saved and stories are
+    published, so listing them is one query per page of results.
     """
-    from casestudies.models import StoryPage
-
-    rows = []
-    for model in apps.get_models():
-        if issubclass(model, StoryPage):
-            for page in model.objects.live().order_by("title"):
-                leaks = stale_leaks(page)
-                if leaks:
-                    rows.append(StaleStory(page, leaks))
-    return rows
+    return ConfidentialTermFinding.objects.select_related("page").order_by("page__title", "page_id")
 
 
 class StaleConfidentialContentReport(ReportView):
@@ -59,9 +31,10 @@ class StaleConfidentialContentReport(ReportView):
         TitleColumn(
             "title",
             label="Page",
-            get_url=lambda row: reverse("wagtailadmin_pages:edit", args=[row.pk]),
+            accessor="page.title",
+            get_url=lambda row: reverse("wagtailadmin_pages:edit", args=[row.page_id]),
         ),
-        Column("where", label="Where the terms appear"),
+        Column("where", label="Where the terms appear", accessor=str),
     ]
 
     def get_queryset(self):

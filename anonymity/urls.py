@@ -4,6 +4,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("membership/", views.membership, name="membership"),
     path("share-your-practice/", views.share_your_practice, name="share_your_practice"),
     path(
         "share-your-practice/thanks/",

@@ -1,9 +1,11 @@
 """Image sanitising: no photo on the portal carries where, when or with what it was taken.
 
 EXIF (camera serial numbers, GPS), XMP and IPTC (photographer, location,
-keywords) and free-text comments can identify a factory as surely as a name.
-Originals are re-encoded without them; renditions are checked and re-encoded
-only if metadata slipped through (Willow copies EXIF from the source).
+keywords) and free-text comments can identify a factory as surely as a name;
+so can an ICC colour profile, whose description is free text ("Acme Foods
+print proof"). Originals are re-encoded without them, colours converted to
+sRGB first so the picture looks the same; renditions are checked and
+re-encoded only if metadata slipped through (Willow copies EXIF from the source).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 # Image.info keys that describe pixels rather than people, places or devices.
@@ -34,7 +36,6 @@ HARMLESS_INFO = frozenset(
         "loop",
         "background",
         "version",
-        "icc_profile",
         "gamma",
         "srgb",
         "chromaticity",
@@ -48,8 +49,10 @@ HARMLESS_INFO = frozenset(
         "disposal",
     }
 )
-# JPEG APP segments Pillow keeps in `applist`: APP1 is EXIF/XMP, APP13 is IPTC.
-HARMLESS_JPEG_APPS = frozenset({"APP0", "APP2", "APP14"})
+# JPEG APP segments Pillow keeps in `applist`: APP1 is EXIF/XMP, APP2 the ICC
+# profile, APP13 IPTC.
+HARMLESS_JPEG_APPS = frozenset({"APP0", "APP14"})
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 def _max_pixels() -> int:
@@ -127,11 +130,34 @@ def identifying_metadata(image: Image.Image) -> list[str]:
     return sorted(set(found))
 
 
+def _without_profile(image: Image.Image) -> Image.Image:
+    """The picture in sRGB, without its ICC profile (browsers assume sRGB without one).
+
+    Animations and palette pictures keep their pixels as they are: converting
+    each frame is not worth a slight colour shift in a GIF.
+    """
+    icc = image.info.get("icc_profile")
+    if not icc or getattr(image, "n_frames", 1) > 1 or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        converted = ImageCms.profileToProfile(
+            image,
+            ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+            _SRGB,
+            outputMode="RGBA" if image.mode == "RGBA" else "RGB",
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image  # an unreadable profile: dropped below all the same
+    converted.info = {k: v for k, v in image.info.items() if k != "icc_profile"}
+    return converted
+
+
 def _encode(image: Image.Image) -> bytes:
     """Re-encode pixels only: Pillow writes no metadata it is not handed."""
     fmt = image.format
+    image = _without_profile(image)
     options: dict = {"format": fmt}
-    for key in ("icc_profile", "transparency", "duration", "loop"):
+    for key in ("transparency", "duration", "loop"):
         if key in image.info and not (fmt == "JPEG" and key == "transparency"):
             options[key] = image.info[key]
     if fmt == "JPEG":

@@ -17,6 +17,12 @@ from wagtail.images.models import (
 from wagtail.utils.file import hash_filelike
 
 from .images import sanitise_original, sanitise_rendition
+from .private_media import (
+    collection_is_private,
+    is_private_name,
+    private_image_url,
+    private_upload_path,
+)
 
 
 class TolerantImageFieldFile(WagtailImageFieldFile):
@@ -72,6 +78,12 @@ class StoryImage(AbstractImage):
         self.file_size = len(clean)
         self.file_hash = hash_filelike(io.BytesIO(clean))
 
+    def get_upload_to(self, filename):
+        # An image uploaded into a private collection never has a public address.
+        return private_upload_path(
+            super().get_upload_to(filename), collection_is_private(self.collection)
+        )
+
     def generate_rendition_file(self, filter, *, source=None):
         generated = super().generate_rendition_file(filter, source=source)
         generated.seek(0)
@@ -84,6 +96,19 @@ StoryImage._meta.get_field("file").attr_class = TolerantImageFieldFile
 
 class StoryRendition(AbstractRendition):
     image = models.ForeignKey(StoryImage, on_delete=models.CASCADE, related_name="renditions")
+
+    def get_upload_to(self, filename):
+        # Next to its original: under private/ when the image is members-only.
+        return private_upload_path(
+            super().get_upload_to(filename), is_private_name(self.image.file.name)
+        )
+
+    @property
+    def url(self):
+        """Members-only renditions are served by a view that checks who asks."""
+        if is_private_name(self.file.name):
+            return private_image_url(self.file.name)
+        return self.file.url
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)

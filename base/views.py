@@ -1,32 +1,38 @@
-"""Operational endpoints: health, robots and the sitemap."""
+"""Operational endpoints: robots, the sitemap, and the one 404 page (health: portal/views.py)."""
+
+from urllib.parse import urlencode
 
 from django.contrib.sitemaps.views import sitemap as django_sitemap
-from django.db import connection
-from django.http import HttpResponse, JsonResponse
-from django.views.decorators.cache import never_cache
+from django.http import HttpResponse, HttpResponseNotFound
+from django.template import loader
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
-
-from search.health import search_status
 
 
 class PublicSitemap(Sitemap):
     """Wagtail's sitemap already lists only live pages without view restrictions."""
 
 
-@never_cache
-def health(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database = {"ok": True}
-    except Exception as exc:  # noqa: BLE001 - any failure means "unhealthy"
-        database = {"ok": False, "detail": exc.__class__.__name__}
-    search = search_status()
-    healthy = database["ok"] and search["ok"]
-    return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "database": database, "search": search},
-        status=200 if healthy else 503,
-    )
+def member_sign_in_url(request) -> str:
+    """Wagtail's front-end sign-in, coming back to this address afterwards."""
+    return f"{reverse('wagtailcore_login')}?{urlencode({'next': request.get_full_path()})}"
+
+
+def page_not_found(request, exception=None):
+    """Every 404 of the site: unknown addresses and members-only ones alike.
+
+    The same body (apart from the address) and the same headers whichever it
+    is: it always offers the member sign-in, always varies on the cookie (the
+    privacy check reads the session, a missing page may not) and is never
+    stored by a CDN, so a member is not served an outsider's 404.
+    """
+    template = loader.get_template("404.html")
+    body = template.render({"sign_in_url": member_sign_in_url(request)}, request)
+    response = HttpResponseNotFound(body)
+    patch_vary_headers(response, ["Cookie"])
+    add_never_cache_headers(response)
+    return response
 
 
 def robots_txt(request):

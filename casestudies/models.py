@@ -30,6 +30,8 @@ from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.snippets.models import register_snippet
 
 from .blocks import ResourcesBlock, StepsBlock
+from .figures import MONTHS, PERIOD_DETAILS, PRECISIONS, ROUNDED, YEARS, Band, publish_number
+from .publication import may_publish
 
 SIZE_BANDS = [
     ("small", "Small (under 250 employees)"),
@@ -226,7 +228,7 @@ class StoryPage(Page):
 
     objects = StoryManager()
 
-    # What the story's own page shows, loaded with it (see StoryIndexPage.route).
+    # What the story's own page shows, loaded with it (see ChildRoutingInOneQuery).
     page_select_related = ["industry", "region", "hero_image"]
     page_prefetch_related: list = ["intervention_types", "stages"]
     # What a card in a listing shows.
@@ -274,11 +276,11 @@ class StoryPage(Page):
         return terms
 
     def publish(self, revision, *args, **kwargs):
-        # Admin, workflow approval, bulk actions and publish_scheduled all pass
-        # here: the anonymity guard refuses identifying content on every path.
-        from anonymity.guard import check_publication
-
-        if not check_publication(revision, log_action=kwargs.get("log_action")):
+        # Workflow approval, bulk actions, publish_scheduled and code all pass here:
+        # the checks registered in casestudies.publication (the anonymity guard)
+        # may refuse, and with none registered nothing is published.
+        user = kwargs.get("user", args[0] if args else None)
+        if not may_publish(revision, user=user, log_action=kwargs.get("log_action")):
             return None
         return super().publish(revision, *args, **kwargs)
 
@@ -314,11 +316,27 @@ class MetricResult(Orderable):
         max_length=30, choices=VERIFICATION_LEVELS, default="self-reported"
     )
     note = models.CharField(max_length=300, blank=True, help_text="Public note on the figure.")
+    precision = models.CharField(
+        "published precision",
+        max_length=10,
+        choices=PRECISIONS,
+        default=ROUNDED,
+        help_text="How precisely baseline and result are shown. Every total on the portal is "
+        "computed from the shown values, so nobody can subtract their way to the exact figure.",
+    )
+    period_detail = models.CharField(
+        "period shown as",
+        max_length=10,
+        choices=PERIOD_DETAILS,
+        default=YEARS,
+        help_text="Exact months are easy to match against a company's own reports.",
+    )
 
     panels = [
         FieldPanel("metric"),
         FieldRowPanel([FieldPanel("baseline"), FieldPanel("result"), FieldPanel("unit")]),
         FieldRowPanel([FieldPanel("period_start"), FieldPanel("period_end")]),
+        FieldRowPanel([FieldPanel("precision"), FieldPanel("period_detail")]),
         FieldPanel("verification"),
         FieldPanel("note"),
     ]
@@ -343,9 +361,47 @@ class MetricResult(Orderable):
 
     @property
     def change(self) -> Decimal | None:
+        """The exact change: for the guard and editors, never for a public page."""
         if self.baseline is None or self.result is None:
             return None
         return self.result - self.baseline
+
+    # What public surfaces show: the figures at their published precision.
+
+    @property
+    def shown_baseline(self) -> Decimal | Band | None:
+        return publish_number(self.baseline, self.precision)
+
+    @property
+    def shown_result(self) -> Decimal | Band | None:
+        return publish_number(self.result, self.precision)
+
+    @property
+    def shown_change(self) -> Decimal | Band | None:
+        """Shown result minus shown baseline, so the three shown numbers agree; a range
+        has no single change."""
+        baseline, result = self.shown_baseline, self.shown_result
+        if baseline is None or result is None or isinstance(result, Band):
+            return None
+        return result - baseline
+
+    @property
+    def shown_period(self) -> str:
+        if not self.period_start or not self.period_end:
+            return ""
+        if self.period_detail == MONTHS:
+            return f"{self.period_start:%b %Y} – {self.period_end:%b %Y}"
+        first, last = self.period_start.year, self.period_end.year
+        return str(first) if first == last else f"{first}–{last}"
+
+    @property
+    def shown_period_bounds(self) -> tuple[str, str]:
+        """Period start and end as open data writes them: ISO dates, or years."""
+        if not self.period_start or not self.period_end:
+            return "", ""
+        if self.period_detail == MONTHS:
+            return f"{self.period_start:%Y-%m}", f"{self.period_end:%Y-%m}"
+        return str(self.period_start.year), str(self.period_end.year)
 
 
 class CaseStudyPage(StoryPage):
@@ -404,7 +460,6 @@ class CaseStudyPage(StoryPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["results"] = self.results_with_metrics()
-        context["related"] = related_stories(self, request)
         return context
 
 
@@ -474,11 +529,53 @@ class BrightSpotPage(StoryPage):
     def summary_text(self) -> str:
         return self.body
 
+    def full_story_for(self, user) -> CaseStudyPage | None:
+        """The linked case study if this reader may open it: a public page never links to a
+        members-only one (its address and title would tell outsiders it exists)."""
+        story = self.case_study
+        if story is None or not story.live:
+            return None
+        if user is not None and is_member(user):
+            return story
+        return story if story.is_public() else None
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["full_story"] = self.full_story_for(getattr(request, "user", None))
+        return context
+
 
 # --- Listing pages --------------------------------------------------------
 
 
-class StoryIndexPage(Page):
+class ChildRoutingInOneQuery:
+    """Route to a child page in one query for its specific row and what its page shows.
+
+    Wagtail's own routing loads a child's base row, then its specific row, then
+    each relation the template touches: a case study page took 19 queries instead
+    of 11 (tests/perf/test_query_budget.py holds it to 12). Here each allowed child
+    type is asked for the slug in turn, with its ``page_select_related`` and
+    ``page_prefetch_related``, so a new child type takes the same path; a child of
+    a type no longer allowed is still routed the Wagtail way.
+    """
+
+    def route(self, request, path_components):
+        if path_components:
+            slug, remaining = path_components[0], path_components[1:]
+            for model in type(self).allowed_subpage_models():
+                child = (
+                    model.objects.child_of(self)
+                    .filter(slug=slug)
+                    .select_related(*getattr(model, "page_select_related", ()))
+                    .prefetch_related(*getattr(model, "page_prefetch_related", ()))
+                    .first()
+                )
+                if child is not None:
+                    return child.route(request, remaining)
+        return super().route(request, path_components)
+
+
+class StoryIndexPage(ChildRoutingInOneQuery, Page):
     intro = models.TextField(blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
     story_model: type[StoryPage]
@@ -499,22 +596,6 @@ class StoryIndexPage(Page):
         context["stories"] = Paginator(stories, self.per_page).get_page(page_number)
         return context
 
-    def route(self, request, path_components):
-        """Load a story with everything its page shows in a few queries, not one per tag."""
-        if len(path_components) == 1:
-            model = self.story_model
-            story = (
-                model.objects.child_of(self)
-                .filter(slug=path_components[0])
-                .select_related(*model.page_select_related)
-                .prefetch_related(*model.page_prefetch_related)
-                .first()
-            )
-            if story is not None:
-                story._cached_parent_obj = self
-                return story.route(request, [])
-        return super().route(request, path_components)
-
 
 class CaseStudyIndexPage(StoryIndexPage):
     story_model = CaseStudyPage
@@ -530,7 +611,7 @@ class BrightSpotIndexPage(StoryIndexPage):
     max_count = 1
 
 
-class HomePage(Page):
+class HomePage(ChildRoutingInOneQuery, Page):
     """Leads with bright spots and featured case studies; starts a search."""
 
     intro = models.TextField(blank=True)
@@ -538,22 +619,6 @@ class HomePage(Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["casestudies.CaseStudyIndexPage", "casestudies.BrightSpotIndexPage"]
     max_count = 1
-
-    def route(self, request, path_components):
-        """Find the listing a story path starts with and its own fields in one query, not two."""
-        if path_components:
-            child = (
-                Page.objects.child_of(self)
-                .filter(slug=path_components[0])
-                .select_related("casestudyindexpage", "brightspotindexpage")
-                .first()
-            )
-            for name in ("casestudyindexpage", "brightspotindexpage"):
-                listing = getattr(child, name, None) if child is not None else None
-                if listing is not None:
-                    listing._cached_parent_obj = self
-                    return listing.route(request, path_components[1:])
-        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -572,14 +637,3 @@ class HomePage(Page):
         context["industries"] = Industry.objects.all()
         context["interventions"] = InterventionType.objects.all()
         return context
-
-
-def related_stories(page: StoryPage, request, limit: int = 4) -> list:
-    """Related practices; the search app ranks them by text and shared tags.
-
-    Imported lazily so that page rendering works (with an empty list) when the
-    search app cannot reach Elasticsearch.
-    """
-    from search.related import related_for
-
-    return related_for(page, request, limit=limit)

@@ -17,6 +17,9 @@ class PartnerReportView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "site"
     template_name = "embeds/admin/partner_report.html"
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(PERMISSION):
             raise PermissionDenied

@@ -1,38 +1,49 @@
-"""The open API: read-only JSON of public stories, filtered like the search page.
+"""The open API: read-only JSON of public stories, filtered and searched like the search page.
 
-Filters come from ``search.facets`` (the one facet list), applied as database
-filters; only public, live stories and only their public fields appear.
+Filters come from ``search.facets`` (the one facet list), applied as database filters;
+with ``q`` the stories come from the search page's own ``FacetedStorySearch``, in its
+order. Only public, live stories and only their public fields appear.
 """
 
-from __future__ import annotations
-
 import datetime
-import hashlib
-import time
+import threading
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from ninja import Field, NinjaAPI, Path, Query, Schema
-from ninja.errors import HttpError
+from django.urls import reverse
+from ninja import Field, FilterSchema, NinjaAPI, Path, Query, Schema
+from ninja.errors import HttpError, ValidationError
+from ninja.pagination import PaginationBase, paginate
 from ninja.throttling import BaseThrottle
-from pydantic import create_model
+from pydantic import ValidationError as PydanticValidationError
+from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from wagtail.rich_text import expand_db_html
 
+from base.throttle import RateLimit, client_address
 from casestudies.blocks import COST_BANDS
-from casestudies.models import SIZE_BANDS, CaseStudyPage, StoryPage
-from search.facets import FACETS, parse_filters
+from casestudies.figures import Band
+from casestudies.models import (
+    SIZE_BANDS,
+    VERIFICATION_LEVELS,
+    CaseStudyPage,
+    MetricResult,
+    StoryPage,
+)
+from search.documents import SearchUnavailable
+from search.facets import FACETS, MAX_VALUES_PER_FACET, STORY_TYPES, filter_stories
+from search.query import MAX_QUERY_LENGTH, SORTS, FacetedStorySearch, facet_labels
 
 from .stories import (
     absolute_url,
     canonical_url,
-    filtered_story_ids,
     find_public_story,
     headline_metric,
     load_stories,
+    public_story_ids,
     story_image,
 )
 from .templatetags.embeds_tags import absolutize_links, attribution_text
@@ -40,15 +51,21 @@ from .views import MAX_PAGE_ID, embed_url, oembed_endpoint
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE_NUMBER = 10_000
+# The facets whose values are editable taxonomy slugs (the others are fixed enums).
+TAXONOMY_PARAMS = ("industry", "intervention", "stage", "region")
 
 
 class ClientRateThrottle(BaseThrottle):
-    """Fixed-window limit per client from settings.API_RATE_LIMIT, kept in the Django cache.
+    """A limit per client from settings.API_RATE_LIMIT (``base.throttle``).
 
-    The client address is hashed and only lives in the cache for one window.
+    The client is ``base.throttle.client_address`` (X-Forwarded-For only as far as
+    TRUSTED_PROXY_COUNT proxies vouch for it); counts live hashed in the shared cache.
     """
 
     periods = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+    def __init__(self):
+        self._last = threading.local()  # one instance serves every request thread
 
     def _rate(self) -> tuple[int, int]:
         count, _, period = settings.API_RATE_LIMIT.partition("/")
@@ -56,35 +73,252 @@ class ClientRateThrottle(BaseThrottle):
 
     def allow_request(self, request: HttpRequest) -> bool:
         limit, seconds = self._rate()
-        ident = hashlib.sha256(f"{settings.SECRET_KEY}:{self.get_ident(request)}".encode())
-        window = int(time.time() // seconds)
-        key = f"open-api-rate:{ident.hexdigest()[:32]}:{window}"
-        cache.add(key, 0, seconds + 1)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, seconds + 1)
-            used = 1
-        return used <= limit
+        hit = RateLimit("open-api", limit, seconds).hit(client_address(request))
+        self._last.retry_after = hit.retry_after
+        return hit.allowed
 
     def wait(self) -> float | None:
-        _, seconds = self._rate()
-        return seconds - (time.time() % seconds)
+        return getattr(self._last, "retry_after", None)
 
 
-api = NinjaAPI(
+class StoriesAPI(NinjaAPI):
+    """The open API, whose schema lists the taxonomy slugs that exist when it is read.
+
+    Slugs are editable data (snippets), so they cannot be enums in the Python types;
+    the published schema still names every allowed value, like the fixed enums do.
+    """
+
+    def get_openapi_schema(self, **kwargs) -> dict:
+        schema = super().get_openapi_schema(**kwargs)
+        labels = facet_labels()
+        listing = schema["paths"].get("/api/stories/", {}).get("get", {})
+        for parameter in listing.get("parameters", []):
+            if parameter["name"] in TAXONOMY_PARAMS:
+                parameter["schema"]["items"]["enum"] = list(labels[parameter["name"]])
+        return schema
+
+
+api = StoriesAPI(
     title=f"{settings.WAGTAIL_SITE_NAME} open API",
     version="1.0.0",
     description=(
         "Read-only JSON of the published, public case studies and bright spots. Filter "
         "parameters are the search page's (a parameter may repeat; values of one parameter "
-        "combine with OR, parameters with AND). Rate-limited per client; CORS is open for GET."
+        "combine with OR, parameters with AND); `q` searches them like the search page and "
+        "`sort` orders them. Unknown parameters and values answer 422 naming them. "
+        "Rate-limited per client; CORS is open for GET."
     ),
     urls_namespace="open_api",
     docs_url="/",
     openapi_url="/openapi.json",
     throttle=[ClientRateThrottle()],
 )
+
+SEARCH_RETRY_SECONDS = 30
+
+
+@api.exception_handler(SearchUnavailable)
+def search_unavailable(request: HttpRequest, exc: SearchUnavailable):
+    """A ``q`` request never falls back to all stories: it says so and when to retry."""
+    response = api.create_response(
+        request,
+        {
+            "detail": "Search is temporarily unavailable. Retry later, or list stories "
+            "without q (the filters still work)."
+        },
+        status=503,
+    )
+    response["Retry-After"] = str(SEARCH_RETRY_SECONDS)
+    return response
+
+
+# --- What comes in ------------------------------------------------------------------
+
+StoryType = Literal[tuple(STORY_TYPES)]  # type: ignore[valid-type]
+Verification = Literal[tuple(dict(VERIFICATION_LEVELS))]  # type: ignore[valid-type]
+Sort = Literal[tuple(SORTS)]  # type: ignore[valid-type]
+
+
+def _repeatable(label: str, **extra) -> Any:
+    return Field(
+        default_factory=list,
+        max_length=MAX_VALUES_PER_FACET,
+        description=f"{label} (repeatable)",
+        **extra,
+    )
+
+
+class StoryPagination(PaginationBase):
+    """ninja's page-number pagination, in the shape partners already read (docs/contract.md).
+
+    It pages anything sliced like a queryset with a ``count()``: the database's newest
+    stories or the search engine's matches.
+    """
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE_NUMBER)
+        page_size: int = Field(settings.API_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+    class Output(Schema):
+        count: int
+        page: int
+        page_size: int
+        num_pages: int
+        next: str | None
+        previous: str | None
+        results: list[Any]
+
+    items_attribute = "results"
+
+    def paginate_queryset(self, stories, pagination: Input, request: HttpRequest, **params):
+        page, size = pagination.page, pagination.page_size
+        start = (page - 1) * size
+        results = stories[start : start + size]
+        count = stories.count()
+        num_pages = -(-max(count, 1) // size)  # one (empty) page when nothing matches
+        return {
+            "count": count,
+            "page": page,
+            "page_size": size,
+            "num_pages": num_pages,
+            "next": _page_link(request, page + 1) if page < num_pages else None,
+            "previous": _page_link(request, min(page - 1, num_pages)) if page > 1 else None,
+            "results": results,
+        }
+
+
+class StoryFilters(FilterSchema):
+    """The search page's parameters (``search.facets.FACETS``), typed, for the listing.
+
+    Values outside the vocabulary and parameters nobody defined answer 422 naming
+    them, rather than quietly matching nothing or everything.
+    """
+
+    q: str = Field(
+        "",
+        max_length=MAX_QUERY_LENGTH,
+        description="Words to search for, as in the search page's box; results then come "
+        "in the search engine's order (503 with Retry-After while search is unavailable).",
+    )
+    sort: Sort = Field(
+        "relevance",
+        description="`relevance` (with q) or `newest`; without q, always newest first.",
+    )
+    industry: list[str] = _repeatable("Industry slug")
+    intervention: list[str] = _repeatable("Intervention type slug")
+    stage: list[str] = _repeatable("Supply-chain stage slug")
+    region: list[str] = _repeatable("Region slug")
+    type: list[StoryType] = _repeatable("Content type")
+    year: list[str] = _repeatable(
+        "Year of the work, e.g. 2021",
+        json_schema_extra={"items": {"type": "string", "pattern": "^[0-9]{4}$"}},
+    )
+    verification: list[Verification] = _repeatable("Verification level of a result")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refuse_the_unknown(cls, values, handler, info: ValidationInfo):
+        request = (info.context or {}).get("request")
+        known = set(cls.model_fields) | set(StoryPagination.Input.model_fields)
+        errors = [
+            {"type": "unknown_parameter", "loc": ["query", name], "msg": "unknown parameter"}
+            for name in (request.GET if request is not None else ())
+            if name not in known
+        ]
+        try:
+            filters = handler(values)
+        except PydanticValidationError as exc:
+            filters = None
+            errors += [
+                {"type": e["type"], "loc": ["query", *e["loc"][:1]], "msg": e["msg"]}
+                for e in exc.errors(include_url=False)
+            ]
+        if errors:
+            # ninja's own 422 shape, each error naming the parameter as sent.
+            raise ValidationError(errors)
+        return filters
+
+    @field_validator(*TAXONOMY_PARAMS)
+    @classmethod
+    def _known_slugs(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        known = facet_labels()[info.field_name]
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_value",
+                "unknown {param}: {values}",
+                {"param": info.field_name, "values": ", ".join(map(repr, unknown))},
+            )
+        return list(dict.fromkeys(values))
+
+    @field_validator("year")
+    @classmethod
+    def _years(cls, values: list[str]) -> list[str]:
+        wrong = [v for v in values if not (v.isdigit() and len(v) == 4)]
+        if wrong:
+            raise PydanticCustomError(
+                "unknown_value",
+                "not a year: {values}",
+                {"values": ", ".join(map(repr, wrong))},
+            )
+        return list(dict.fromkeys(values))
+
+    def selected(self) -> dict[str, list[str]]:
+        """The facet values, shaped like ``search.facets.parse_filters`` output."""
+        chosen = {f.param: list(dict.fromkeys(getattr(self, f.param))) for f in FACETS}
+        return {param: values for param, values in chosen.items() if values}
+
+    def filter(self, queryset):
+        """One story model's queryset narrowed the way the search page narrows it."""
+        return filter_stories(queryset, self.selected())
+
+
+class PublicStories:
+    """Public stories from the database, newest first, sliced like a queryset."""
+
+    def __init__(self, filters: StoryFilters):
+        self.ids = public_story_ids(filters.filter)
+
+    def __getitem__(self, window: slice) -> list[StoryPage]:
+        return load_stories(list(self.ids[window]))
+
+    def count(self) -> int:
+        return self.ids.count()
+
+
+class SearchedStories:
+    """Public stories the search engine finds, in its order: what the search page shows.
+
+    One search per page (the same ``FacetedStorySearch``, for an anonymous visitor), then
+    the stories are loaded from the database, which has the last word on who may see them.
+    """
+
+    def __init__(self, filters: StoryFilters):
+        self.filters = filters
+        self.total = 0
+
+    def __getitem__(self, window: slice) -> list[StoryPage]:
+        size = window.stop - window.start
+        page = window.start // size + 1
+        search = FacetedStorySearch(
+            AnonymousUser(),
+            query=self.filters.q,
+            filters=self.filters.selected(),
+            sort=self.filters.sort,
+            page=min(page, settings.SEARCH_MAX_PAGE),
+            page_size=size,
+        )
+        results = search.execute()
+        self.total = results.total
+        if page > settings.SEARCH_MAX_PAGE:
+            return []  # beyond what the search engine pages through, as on the search page
+        return load_stories([hit.id for hit in results.hits])
+
+    def count(self) -> int:
+        return self.total
+
+
+# --- What goes out ------------------------------------------------------------------
 
 
 class Term(Schema):
@@ -102,7 +336,7 @@ class HeadlineMetric(Schema):
 
 class StoryOut(Schema):
     id: int
-    type: Literal["case-study", "bright-spot"]
+    type: StoryType
     title: str
     url: str = Field(description="The story's canonical page.")
     summary: str
@@ -122,8 +356,59 @@ class StoryOut(Schema):
     embed_url: str
     oembed_url: str
 
+    @staticmethod
+    def resolve_type(page: StoryPage) -> str:
+        return page.story_type
+
+    @staticmethod
+    def resolve_url(page: StoryPage) -> str:
+        return canonical_url(page)
+
+    @staticmethod
+    def resolve_summary(page: StoryPage) -> str:
+        return page.summary_text()
+
+    @staticmethod
+    def resolve_interventions(page: StoryPage):
+        return page.intervention_types.all()
+
+    @staticmethod
+    def resolve_stages(page: StoryPage):
+        return page.stages.all()
+
+    @staticmethod
+    def resolve_company_size(page: StoryPage) -> str:
+        return dict(SIZE_BANDS).get(page.size_band, page.size_band)
+
+    @staticmethod
+    def resolve_headline_metric(page: StoryPage) -> dict | None:
+        return headline_metric(page)
+
+    @staticmethod
+    def resolve_image_url(page: StoryPage) -> str | None:
+        image = story_image(page, CARD_IMAGE)
+        return absolute_url(image.url) if image else None
+
+    @staticmethod
+    def resolve_image_alt(page: StoryPage) -> str:
+        return page.hero_alt if story_image(page, CARD_IMAGE) else ""
+
+    @staticmethod
+    def resolve_detail_url(page: StoryPage) -> str:
+        return absolute_url(reverse("open_api:get_story", kwargs={"story_id": page.pk}))
+
+    @staticmethod
+    def resolve_embed_url(page: StoryPage) -> str:
+        return embed_url(page)
+
+    @staticmethod
+    def resolve_oembed_url(page: StoryPage) -> str:
+        return oembed_endpoint(canonical_url(page))
+
 
 class StepOut(Schema):
+    """One step of a case study (a StreamField ``StructValue``)."""
+
     heading: str
     what_was_done: str = Field(description="HTML")
     who_was_involved: str
@@ -131,17 +416,80 @@ class StepOut(Schema):
     cost: str
     pitfalls: str
 
+    @staticmethod
+    def resolve_what_was_done(step) -> str:
+        return _html(step["what_was_done"].source)
+
+    @staticmethod
+    def resolve_who_was_involved(step) -> str:
+        return step["who_was_involved"] or ""
+
+    @staticmethod
+    def resolve_duration(step) -> str:
+        return step["duration"] or ""
+
+    @staticmethod
+    def resolve_cost(step) -> str:
+        return dict(COST_BANDS).get(step["cost_band"], "")
+
+    @staticmethod
+    def resolve_pitfalls(step) -> str:
+        return step["pitfalls"] or ""
+
 
 class ResultOut(Schema):
+    """A measured result at its published precision: never the figures as entered."""
+
     metric: str
     metric_slug: str
     unit: str
+    precision: str = Field(
+        description="rounded, banded or exact: how baseline and result are published (see /data/)"
+    )
     baseline: float | None
     result: float | None
-    period_start: datetime.date | None
-    period_end: datetime.date | None
+    baseline_range: list[float] | None = Field(description="[low, high) when banded")
+    result_range: list[float] | None = Field(description="[low, high) when banded")
+    period_start: str = Field(description="YYYY, or YYYY-MM")
+    period_end: str = Field(description="YYYY, or YYYY-MM")
     verification: str
     note: str
+
+    @staticmethod
+    def resolve_metric(result: MetricResult) -> str:
+        return result.metric.name
+
+    @staticmethod
+    def resolve_metric_slug(result: MetricResult) -> str:
+        return result.metric.slug
+
+    @staticmethod
+    def resolve_baseline(result: MetricResult):
+        return _single(result.shown_baseline)
+
+    @staticmethod
+    def resolve_result(result: MetricResult):
+        return _single(result.shown_result)
+
+    @staticmethod
+    def resolve_baseline_range(result: MetricResult):
+        return _range(result.shown_baseline)
+
+    @staticmethod
+    def resolve_result_range(result: MetricResult):
+        return _range(result.shown_result)
+
+    @staticmethod
+    def resolve_period_start(result: MetricResult) -> str:
+        return result.shown_period_bounds[0]
+
+    @staticmethod
+    def resolve_period_end(result: MetricResult) -> str:
+        return result.shown_period_bounds[1]
+
+    @staticmethod
+    def resolve_verification(result: MetricResult) -> str:
+        return result.get_verification_display()
 
 
 class StoryDetail(StoryOut):
@@ -155,148 +503,83 @@ class StoryDetail(StoryOut):
     lessons: str | None = Field(description="HTML (case studies)")
     results: list[ResultOut]
 
+    @staticmethod
+    def resolve_licence(page: StoryPage) -> str:
+        return settings.REPUBLISH_LICENCE
 
-class StoryList(Schema):
-    count: int
-    page: int
-    page_size: int
-    num_pages: int
-    next: str | None
-    previous: str | None
-    results: list[StoryOut]
+    @staticmethod
+    def resolve_licence_url(page: StoryPage) -> str:
+        return settings.REPUBLISH_LICENCE_URL
+
+    @staticmethod
+    def resolve_attribution(page: StoryPage) -> str:
+        return attribution_text(page)
+
+    @staticmethod
+    def resolve_body(page: StoryPage) -> str | None:
+        return None if isinstance(page, CaseStudyPage) else page.summary_text()
+
+    @staticmethod
+    def resolve_challenge(page: StoryPage) -> str | None:
+        return _html(page.challenge) if isinstance(page, CaseStudyPage) else None
+
+    @staticmethod
+    def resolve_steps(page: StoryPage) -> list:
+        return [step.value for step in page.steps] if isinstance(page, CaseStudyPage) else []
+
+    @staticmethod
+    def resolve_what_did_not_work(page: StoryPage) -> str | None:
+        return _html(page.what_did_not_work) if isinstance(page, CaseStudyPage) else None
+
+    @staticmethod
+    def resolve_lessons(page: StoryPage) -> str | None:
+        return _html(page.lessons) if isinstance(page, CaseStudyPage) else None
+
+    @staticmethod
+    def resolve_results(page: StoryPage) -> list:
+        return list(page.results.all()) if isinstance(page, CaseStudyPage) else []
 
 
 class Error(Schema):
     detail: Any
 
 
-StoryFilters = create_model(
-    "StoryFilters",
-    __base__=Schema,
-    **{
-        facet.param: (
-            list[str],
-            Field(default_factory=list, description=f"{facet.label} (repeatable)"),
-        )
-        for facet in FACETS
-    },
-)
-
 ERRORS = {404: Error, 422: Error, 429: Error}
-
-
-def _term(obj) -> dict:
-    return {"slug": obj.slug, "name": obj.name}
+CARD_IMAGE = "fill-480x270|format-webp"
 
 
 def _html(rich_text_source: str) -> str:
     return absolutize_links(expand_db_html(rich_text_source or ""))
 
 
-def story_summary(page: StoryPage) -> dict:
-    image = story_image(page, "fill-480x270|format-webp")
-    metric = headline_metric(page)
-    return {
-        "id": page.pk,
-        "type": page.story_type,
-        "title": page.title,
-        "url": canonical_url(page),
-        "summary": page.summary_text(),
-        "industry": _term(page.industry),
-        "region": _term(page.region),
-        "interventions": [_term(t) for t in page.intervention_types.all()],
-        "stages": [_term(s) for s in page.stages.all()],
-        "company_size": dict(SIZE_BANDS).get(page.size_band, page.size_band),
-        "year_started": page.year_started,
-        "year_ended": page.year_ended,
-        "headline_metric": metric,
-        "image_url": absolute_url(image.url) if image else None,
-        "image_alt": page.hero_alt if image else "",
-        "first_published_at": page.first_published_at,
-        "last_published_at": page.last_published_at,
-        "detail_url": absolute_url(f"/api/stories/{page.pk}/"),
-        "embed_url": embed_url(page),
-        "oembed_url": oembed_endpoint(canonical_url(page)),
-    }
+def _single(value):
+    return None if isinstance(value, Band) else value
 
 
-def story_detail(page: StoryPage) -> dict:
-    data = story_summary(page) | {
-        "licence": settings.REPUBLISH_LICENCE,
-        "licence_url": settings.REPUBLISH_LICENCE_URL,
-        "attribution": attribution_text(page),
-        "body": None,
-        "challenge": None,
-        "steps": [],
-        "what_did_not_work": None,
-        "lessons": None,
-        "results": [],
-    }
-    if not isinstance(page, CaseStudyPage):
-        data["body"] = page.summary_text()
-        return data
-    cost_labels = dict(COST_BANDS)
-    data.update(
-        challenge=_html(page.challenge),
-        what_did_not_work=_html(page.what_did_not_work),
-        lessons=_html(page.lessons),
-        steps=[
-            {
-                "heading": step.value["heading"],
-                "what_was_done": _html(step.value["what_was_done"].source),
-                "who_was_involved": step.value["who_was_involved"] or "",
-                "duration": step.value["duration"] or "",
-                "cost": cost_labels.get(step.value["cost_band"], ""),
-                "pitfalls": step.value["pitfalls"] or "",
-            }
-            for step in page.steps
-        ],
-        results=[
-            {
-                "metric": r.metric.name,
-                "metric_slug": r.metric.slug,
-                "unit": r.unit,
-                "baseline": r.baseline,
-                "result": r.result,
-                "period_start": r.period_start,
-                "period_end": r.period_end,
-                "verification": r.get_verification_display(),
-                "note": r.note,
-            }
-            for r in page.results.all()
-        ],
-    )
-    return data
+def _range(value) -> list | None:
+    return [value.low, value.high] if isinstance(value, Band) else None
 
 
 def _page_link(request: HttpRequest, number: int) -> str:
     params = request.GET.copy()
     params["page"] = str(number)
-    return absolute_url(f"/api/stories/?{urlencode(list(params.lists()), doseq=True)}")
+    path = reverse("open_api:list_stories")
+    return absolute_url(f"{path}?{urlencode(list(params.lists()), doseq=True)}")
 
 
-@api.get("/stories/", response={200: StoryList, **ERRORS}, summary="List public stories")
-def list_stories(
-    request: HttpRequest,
-    filters: Query[StoryFilters],
-    page: int = Query(1, ge=1, le=MAX_PAGE_NUMBER),
-    page_size: int = Query(settings.API_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
-):
-    """Newest first. Unknown filter values match nothing."""
-    paginator = Paginator(filtered_story_ids(parse_filters(request.GET)), page_size)
-    in_range = page <= paginator.num_pages
-    ids = list(paginator.page(page).object_list) if in_range else []
-    return {
-        "count": paginator.count,
-        "page": page,
-        "page_size": page_size,
-        "num_pages": paginator.num_pages,
-        "next": _page_link(request, page + 1) if page < paginator.num_pages else None,
-        "previous": _page_link(request, min(page - 1, paginator.num_pages))
-        if page > 1 and paginator.num_pages
-        else None,
-        "results": [story_summary(story) for story in load_stories(ids)],
-    }
+# --- The operations ---------------------------------------------------------------------
+
+
+@api.get(
+    "/stories/",
+    response={200: list[StoryOut], **ERRORS, 503: Error},
+    summary="List public stories",
+)
+@paginate(StoryPagination)
+def list_stories(request: HttpRequest, filters: Query[StoryFilters]):
+    """Newest first; with `q`, the search page's matches in its order (`sort=newest` to
+    have them newest first)."""
+    return SearchedStories(filters) if filters.q.strip() else PublicStories(filters)
 
 
 @api.get("/stories/{story_id}/", response={200: StoryDetail, **ERRORS}, summary="One story")
@@ -304,4 +587,4 @@ def get_story(request: HttpRequest, story_id: int = Path(..., ge=1, le=MAX_PAGE_
     story = find_public_story(pk=story_id)
     if story is None:
         raise HttpError(404, "No public story with this id.")
-    return story_detail(story)
+    return story

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from .models import PartnerActivity
@@ -47,4 +47,44 @@ def partner_report(months: int = 12, today: datetime.date | None = None) -> dict
         bar["y"] = position * 44
         bar["embed_width"] = round(bar["embed_loads"] / peak * 100, 1)
         bar["republish_width"] = round(bar["republished_views"] / peak * 100, 1)
-    return {"since": since, "rows": rows, "chart": chart, "chart_height": len(chart) * 44}
+    return {
+        "since": since,
+        "rows": rows,
+        "chart": chart,
+        "chart_height": len(chart) * 44,
+        "partners": stories_per_partner(since),
+    }
+
+
+def stories_per_partner(since: datetime.date) -> list[dict]:
+    """Each partner domain with the stories it embedded or republished since ``since``.
+
+    Per story: the first and last month it was seen on the partner's site and how
+    often; only months are kept (see models), so those are the dates there are.
+    """
+    embed, republish = Q(kind=PartnerActivity.EMBED), Q(kind=PartnerActivity.REPUBLISH)
+    rows = (
+        PartnerActivity.objects.filter(month__gte=since, page__isnull=False)
+        .values("domain", "page_id", "page__title")
+        .annotate(
+            first_month=Min("month"),
+            last_month=Max("month"),
+            embed_loads=Sum("count", filter=embed, default=0),
+            republished_views=Sum("count", filter=republish, default=0),
+        )
+        .order_by("domain", "-last_month", "page__title")
+    )
+    partners: dict[str, dict] = {}
+    for row in rows:
+        partner = partners.setdefault(row["domain"], {"domain": row["domain"], "stories": []})
+        partner["stories"].append(
+            {
+                "page_id": row["page_id"],
+                "title": row["page__title"],
+                "first_month": row["first_month"],
+                "last_month": row["last_month"],
+                "embed_loads": row["embed_loads"],
+                "republished_views": row["republished_views"],
+            }
+        )
+    return list(partners.values())

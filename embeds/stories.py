@@ -7,11 +7,12 @@ reads only public fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from wagtail.models import Page
 
 from casestudies.models import BrightSpotPage, CaseStudyPage, StoryPage, StoryQuerySet
@@ -56,10 +57,11 @@ def headline_metric(page: StoryPage) -> dict | None:
         value, unit, metric = page.metric_value, page.metric_unit, page.metric
         verification = page.get_verification_display()
     else:
-        result = next(iter(page.results.all()), None)
-        if result is None or result.result is None:
+        # At its published precision; a result published as a range has no headline figure.
+        result = next((r for r in page.results.all() if isinstance(r.shown_result, Decimal)), None)
+        if result is None:
             return None
-        value, unit, metric = result.result, result.unit, result.metric
+        value, unit, metric = result.shown_result, result.unit, result.metric
         verification = result.get_verification_display()
     return {
         "value": value,
@@ -89,18 +91,11 @@ def format_number(value: Decimal) -> str:
 # --- Filtering by the search page's facets, in the database -------------------
 
 
-def filtered_story_ids(filters: dict[str, list[str]]):
-    """Ids of public stories matching ``parse_filters`` output, newest first.
-
-    Facets combine with AND, values of one facet with OR, as on the search page.
-    """
-    types = filters.get("type", list(STORY_MODELS))
-    models = [STORY_MODELS[t] for t in types if t in STORY_MODELS]
-    if not models:
-        return Page.objects.none().values_list("pk", flat=True)
+def public_story_ids(narrow: Callable[[StoryQuerySet], QuerySet]) -> QuerySet:
+    """Ids of the public stories ``narrow`` keeps of each story model, newest first."""
     matching = Q(pk__in=[])
-    for model in models:
-        matching |= Q(pk__in=filter_stories(public_stories(model), filters).values("pk"))
+    for model in STORY_MODELS.values():
+        matching |= Q(pk__in=narrow(public_stories(model)).values("pk"))
     return (
         Page.objects.filter(matching)
         .order_by("-first_published_at", "-pk")
@@ -108,19 +103,30 @@ def filtered_story_ids(filters: dict[str, list[str]]):
     )
 
 
+def filtered_story_ids(filters: dict[str, list[str]]) -> QuerySet:
+    """Ids of public stories matching ``parse_filters`` output, newest first.
+
+    Facets combine with AND, values of one facet with OR, as on the search page.
+    """
+    return public_story_ids(lambda stories: filter_stories(stories, filters))
+
+
 def load_stories(ids: list[int]) -> list[StoryPage]:
-    """The stories with these ids, in this order, with their tags loaded in a few queries."""
+    """The public stories with these ids, in this order, with their tags loaded in a few
+    queries (an id that is no longer public is left out)."""
     found: dict[int, StoryPage] = {}
     common = ("industry", "region", "hero_image")
     found.update(
         (p.pk, p)
-        for p in CaseStudyPage.objects.filter(pk__in=ids)
+        for p in public_stories(CaseStudyPage)
+        .filter(pk__in=ids)
         .select_related(*common)
         .prefetch_related("intervention_types", "stages", "results__metric")
     )
     found.update(
         (p.pk, p)
-        for p in BrightSpotPage.objects.filter(pk__in=ids)
+        for p in public_stories(BrightSpotPage)
+        .filter(pk__in=ids)
         .select_related(*common, "metric")
         .prefetch_related("intervention_types", "stages")
     )

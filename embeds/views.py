@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import base64
+import io
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 from wagtail.models import Site
 
+from base.throttle import RateLimit, client_address
 from casestudies.models import StoryPage
 
 from .middleware import embeddable
@@ -63,13 +67,6 @@ def _own_hosts(request: HttpRequest) -> set[str]:
     return {partner_domain(settings.SITE_URL), partner_domain(request.get_host())}
 
 
-def _public_story_or_404(page_id: int) -> StoryPage:
-    story = find_public_story(pk=page_id) if page_id <= MAX_PAGE_ID else None
-    if story is None:
-        raise Http404("No public story with this id.")
-    return story
-
-
 def story_for_url(url: str, request: HttpRequest) -> StoryPage | None:
     """The public story a page URL of this portal points at, if any."""
     parts = urlsplit(url.strip())
@@ -96,8 +93,11 @@ def _positive_int(request: HttpRequest, name: str) -> int | None:
 @require_safe
 def oembed(request: HttpRequest) -> HttpResponse:
     """oEmbed provider (https://oembed.com): a ``rich`` response embedding the card."""
-    if request.GET.get("format", "json").strip().lower() != "json":
-        return HttpResponse("Only format=json is supported.", status=501, content_type="text/plain")
+    answer_format = request.GET.get("format", "json").strip().lower()
+    if answer_format not in ("json", "xml"):
+        return HttpResponse(
+            "Give format=json or format=xml.", status=501, content_type="text/plain"
+        )
     url = request.GET.get("url", "")
     if not url.strip():
         return HttpResponse(
@@ -134,23 +134,53 @@ def oembed(request: HttpRequest) -> HttpResponse:
             thumbnail_width=thumb.width,
             thumbnail_height=thumb.height,
         )
-    response = JsonResponse(data)
+    response = JsonResponse(data) if answer_format == "json" else _oembed_xml(data)
     response["Cache-Control"] = "public, max-age=3600"
     return response
 
 
+def _oembed_xml(data: dict) -> HttpResponse:
+    """The same answer as XML (oEmbed spec, section 2.3.4): one element per field."""
+    out = io.StringIO()
+    xml = SimplerXMLGenerator(out, "utf-8")
+    xml.startDocument()
+    xml.startElement("oembed", {})
+    for name, value in data.items():
+        xml.addQuickElement(name, str(value))
+    xml.endElement("oembed")
+    xml.endDocument()
+    return HttpResponse(out.getvalue(), content_type="text/xml; charset=utf-8")
+
+
+def _theme(request: HttpRequest) -> str:
+    return "dark" if request.GET.get("theme") == "dark" else "light"
+
+
+# Partners' readers see an unpublish within a minute (with the CDN purge of /embed/<id>/).
+CARD_MAX_AGE = 60
+
+
 @require_safe
 @embeddable
-@cache_control(public=True, max_age=300)
+@cache_control(public=True, max_age=CARD_MAX_AGE)
 def embed_card(request: HttpRequest, page_id: int) -> HttpResponse:
-    """A small self-contained card other sites frame; counts loads per partner domain."""
-    story = _public_story_or_404(page_id)
+    """A small self-contained card other sites frame; counts loads per partner domain.
+
+    A story that is not public (unpublished, members-only, deleted, never there) gets
+    the same framed "no longer available" card rather than a 404 page the partner's
+    frame may not show: one card for every reason, so it tells nobody which it is.
+    """
+    story = find_public_story(pk=page_id) if page_id <= MAX_PAGE_ID else None
+    if story is None:
+        context = {"theme": _theme(request), "page_id": page_id}
+        return render(request, "embeds/embed_gone.html", context, status=404)
     domain = partner_domain(request.headers.get("Referer"))
     if domain and domain not in _own_hosts(request):
         record_partner_activity(domain, PartnerActivity.EMBED, story)
     context = {
         "story": story,
-        "theme": "dark" if request.GET.get("theme") == "dark" else "light",
+        "theme": _theme(request),
+        "page_id": story.pk,
         "metric": headline_metric(story),
         "image": story_image(story, "fill-480x200|format-webp|webpquality-70"),
         "canonical": canonical_url(story),
@@ -162,15 +192,54 @@ def embed_card(request: HttpRequest, page_id: int) -> HttpResponse:
     return render(request, "embeds/embed_card.html", context)
 
 
+# The republication counter credits a partner only when the reader's browser says the
+# image sits on that partner's page (Referer, or Origin); ``?partner=`` alone can be
+# typed by anyone and only has to agree with it. Bounded per story and per client, so
+# nobody can fill the partner report.
+PARTNERS_PER_STORY_PER_DAY = 20
+COUNTER_LOADS = RateLimit("republish-counter", limit=60, seconds=3600)
+NEW_PARTNERS = RateLimit("republish-partners", limit=PARTNERS_PER_STORY_PER_DAY, seconds=86400)
+
+
+def verified_partner(request: HttpRequest) -> str | None:
+    """The embedding page's domain, if the request proves it (and ?partner= agrees)."""
+    seen = partner_domain(request.headers.get("Origin")) or partner_domain(
+        request.headers.get("Referer")
+    )
+    if seen is None or seen in _own_hosts(request):
+        return None
+    if "partner" in request.GET and partner_domain(request.GET["partner"]) != seen:
+        return None
+    return seen
+
+
+def _partner_counted_today(story: StoryPage, domain: str) -> bool:
+    """At most PARTNERS_PER_STORY_PER_DAY distinct partners of one story are counted a day;
+    a partner once admitted (or refused) stays so until that day's window closes."""
+    key = f"embeds:counter-partner:{story.pk}:{domain}"
+    admitted = cache.get(key)
+    if admitted is None:
+        newcomer = NEW_PARTNERS.hit(story.pk)
+        cache.add(key, newcomer.allowed, newcomer.retry_after)
+        admitted = cache.get(key, newcomer.allowed)
+    return admitted
+
+
 @require_safe
 @embeddable
 @never_cache
 def republish_counter(request: HttpRequest, page_id: int) -> HttpResponse:
-    """A 1×1 image in republished copies; counts them per partner domain and month."""
+    """A 1×1 image in republished copies; counts them per verified partner domain and month.
+
+    The image is always served; what cannot be verified, or exceeds the bounds, is
+    simply not counted.
+    """
     story = find_public_story(pk=page_id) if page_id <= MAX_PAGE_ID else None
-    domain = partner_domain(request.GET.get("partner")) or partner_domain(
-        request.headers.get("Referer")
-    )
-    if story is not None and domain and domain not in _own_hosts(request):
+    domain = verified_partner(request) if story is not None else None
+    if (
+        domain
+        and COUNTER_LOADS.hit(client_address(request)).allowed
+        and _partner_counted_today(story, domain)
+    ):
         record_partner_activity(domain, PartnerActivity.REPUBLISH, story)
     return HttpResponse(TRANSPARENT_GIF, content_type="image/gif")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.template.defaultfilters import floatformat
+from casestudies.figures import Band, format_figure
 
 WIDTH = 640
 LABEL_WIDTH = 190
@@ -19,13 +19,17 @@ PLOT_WIDTH = WIDTH - LABEL_WIDTH - VALUE_WIDTH - 20
 ROW_HEIGHT = 30
 BAR_HEIGHT = 18
 
+# A story's results chart is drawn narrow, so that on a 375 px phone its 13-unit labels
+# still render at about 12 px (the stylesheet caps its width on wide screens).
+RESULTS_WIDTH = 360
+RESULTS_LABEL_WIDTH = 72
+RESULTS_VALUE_WIDTH = 128
+RESULTS_PLOT_WIDTH = RESULTS_WIDTH - RESULTS_LABEL_WIDTH - RESULTS_VALUE_WIDTH - 12
 
-def format_figure(value: Decimal | None) -> str:
-    """Thousands separators, no rounding: two decimals when not whole (three for medians)."""
-    if value is None:
-        return "—"
-    places = max(2, -value.normalize().as_tuple().exponent)
-    return floatformat(value, f"-{places}g")
+
+def _extent(value: Decimal | Band) -> Decimal:
+    """Where a bar ends: a range is drawn to its upper edge."""
+    return value.high if isinstance(value, Band) else value
 
 
 def _scale(values: list[Decimal]) -> tuple[Decimal, Decimal]:
@@ -62,6 +66,7 @@ class ResultRow:
     y: float
     bars: list[Bar]
     audited: bool = False
+    audited_y: float = 0  # the "independently audited" mark gets a line of its own
 
 
 @dataclass
@@ -79,18 +84,21 @@ def results_chart(results) -> HorizontalChart:
     rows = []
     y = 0.0
     for r in results:
-        values = [v for v in (r.baseline, r.result) if v is not None]
+        audited = r.verification == "independently-audited"
+        mark = 18 if audited else 0  # room for the audited mark under the metric's name
+        shown = (r.shown_baseline, r.shown_result)
+        values = [_extent(v) for v in shown if v is not None]
         low, high = _scale(values)
-        zero = LABEL_WIDTH + _position(Decimal(0), low, high, PLOT_WIDTH)
+        zero = RESULTS_LABEL_WIDTH + _position(Decimal(0), low, high, RESULTS_PLOT_WIDTH)
         bars = []
         for offset, (kind, label, value) in enumerate(
-            [("baseline", "Baseline", r.baseline), ("result", "Result", r.result)]
+            [("baseline", "Baseline", shown[0]), ("result", "Result", shown[1])]
         ):
-            bar_y = y + 24 + offset * (BAR_HEIGHT + 6)
+            bar_y = y + 24 + mark + offset * (BAR_HEIGHT + 6)
             if value is None:
                 bars.append(Bar(label, None, "not measured", zero, bar_y, 0, BAR_HEIGHT, kind))
                 continue
-            end = LABEL_WIDTH + _position(value, low, high, PLOT_WIDTH)
+            end = RESULTS_LABEL_WIDTH + _position(_extent(value), low, high, RESULTS_PLOT_WIDTH)
             bars.append(
                 Bar(
                     label,
@@ -108,11 +116,19 @@ def results_chart(results) -> HorizontalChart:
                 label=f"{r.metric.name} ({r.unit})",
                 y=y + 14,
                 bars=bars,
-                audited=r.verification == "independently-audited",
+                audited=audited,
+                audited_y=y + 14 + mark,
             )
         )
-        y += 24 + 2 * (BAR_HEIGHT + 6) + 14
-    return HorizontalChart(rows=rows, height=int(y) or ROW_HEIGHT, zero_x=LABEL_WIDTH)
+        y += 24 + mark + 2 * (BAR_HEIGHT + 6) + 14
+    return HorizontalChart(
+        rows=rows,
+        height=int(y) or ROW_HEIGHT,
+        zero_x=RESULTS_LABEL_WIDTH,
+        label_width=RESULTS_LABEL_WIDTH,
+        value_x=RESULTS_WIDTH - RESULTS_VALUE_WIDTH,
+        width=RESULTS_WIDTH,
+    )
 
 
 def group_chart(groups, unit: str, measure: str) -> HorizontalChart:

@@ -6,9 +6,13 @@ Three rules keep the figures honest:
 - results are grouped by metric, so incompatible units are never added, and a result whose
   unit differs from its metric's unit is listed but never summed;
 - a group with fewer than ``MIN_CASE_STUDIES`` case studies shows its count but no total or
-  median, so a single company cannot be read off an aggregate.
+  median;
+- every figure is computed from the results as published (``MetricResult.shown_*``: rounded,
+  a range, or exact, as the editor chose; see ``casestudies.figures``), never from the exact
+  numbers, so no difference between two totals (one region selected against all but that
+  region, say) says more about a story than its own page does. Ranges are counted, not added.
 
-All arithmetic is Decimal; nothing is rounded before it is shown.
+All arithmetic is Decimal.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
+from casestudies.figures import Band
 from casestudies.models import (
     VERIFICATION_LEVELS,
     CaseStudyPage,
@@ -101,7 +106,7 @@ class Figures:
 
 
 def compute_figures(results: list[MetricResult], additive: bool = True) -> Figures:
-    changes = [r.change for r in results if r.change is not None]
+    changes = [change for r in results if (change := r.shown_change) is not None]
     case_studies = len({r.page_id for r in results})
     suppressed = case_studies < MIN_CASE_STUDIES
     total = median = None
@@ -214,11 +219,23 @@ OPEN_DATA_FIELDS: list[tuple[str, str]] = [
     ("metric_name", "Name of the metric."),
     ("unit", "Unit of baseline and result, as the metric defines it."),
     ("higher_is_better", "true when a larger result is an improvement."),
-    ("baseline", "Value before the work, as a decimal string; empty when not measured."),
-    ("result", "Value measured after the work, as a decimal string."),
-    ("change", "result minus baseline, as a decimal string; empty without a baseline."),
-    ("period_start", "First day the result covers (YYYY-MM-DD)."),
-    ("period_end", "Last day the result covers (YYYY-MM-DD)."),
+    (
+        "precision",
+        "How precisely baseline and result are published: rounded (two significant "
+        "figures), banded (a range) or exact.",
+    ),
+    (
+        "baseline",
+        "Value before the work at the published precision, as a decimal string, or "
+        "LOW..HIGH for a range; empty when not measured.",
+    ),
+    ("result", "Value measured after the work, written like baseline."),
+    (
+        "change",
+        "result minus baseline as published; empty without a baseline or for a range.",
+    ),
+    ("period_start", "When the period the result covers starts: YYYY, or YYYY-MM."),
+    ("period_end", "When the period ends: YYYY, or YYYY-MM."),
     (
         "verification",
         "self-reported, second-party (verified by a partner) or independently-audited.",
@@ -231,8 +248,13 @@ OPEN_DATA_FIELDS: list[tuple[str, str]] = [
 ]
 
 
-def _decimal(value: Decimal | None) -> str:
-    return "" if value is None else str(value)
+def _decimal(value: Decimal | Band | None) -> str:
+    """Decimals as text so no digit is lost; a range as ``low..high``."""
+    if value is None:
+        return ""
+    if isinstance(value, Band):
+        return f"{value.low}..{value.high}"
+    return str(value)
 
 
 def open_data_rows(user=None) -> list[dict[str, str]]:
@@ -246,11 +268,12 @@ def open_data_rows(user=None) -> list[dict[str, str]]:
                 "metric_name": r.metric.name,
                 "unit": r.unit,
                 "higher_is_better": "true" if r.metric.higher_is_better else "false",
-                "baseline": _decimal(r.baseline),
-                "result": _decimal(r.result),
-                "change": _decimal(r.change),
-                "period_start": r.period_start.isoformat() if r.period_start else "",
-                "period_end": r.period_end.isoformat() if r.period_end else "",
+                "precision": r.precision,
+                "baseline": _decimal(r.shown_baseline),
+                "result": _decimal(r.shown_result),
+                "change": _decimal(r.shown_change),
+                "period_start": r.shown_period_bounds[0],
+                "period_end": r.shown_period_bounds[1],
                 "verification": r.verification,
                 "industry": r.page.industry.slug,
                 "intervention_types": "|".join(t.slug for t in r.page.intervention_types.all()),

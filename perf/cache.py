@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,6 +24,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 
 from .models import CacheGeneration
+from .private import is_signed_in
 
 logger = logging.getLogger(__name__)
 
@@ -103,14 +105,57 @@ def response_is_storable(request: HttpRequest, response: HttpResponse) -> bool:
     vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
     if vary - _HARMLESS_VARY:
         return False
-    user = getattr(request, "user", None)
-    return user is None or not user.is_authenticated
+    # The same test that marks their responses "private, no-store" (perf/private.py).
+    return not is_signed_in(request)
+
+
+# Longest value and most values a stored page's query string may carry (search.facets
+# trims facet input to the same bounds).
+_MAX_QUERY_VALUE_LENGTH = 100
+_MAX_QUERY_VALUES = 20
 
 
 def cache_key(request: HttpRequest, generation: int) -> str:
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    """The path plus only the query parameters pages understand, in one order.
+
+    ``?utm_source=…`` or a random parameter cannot create a new entry: such a URL
+    is served from the entry of the same URL without it.
+    """
+    known = settings.PERF_PAGE_CACHE_QUERY_PARAMS
+    query = urlencode(sorted((k, v) for k, v in request.GET.lists() if k in known), doseq=True)
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     digest = hashlib.sha256(address.encode()).hexdigest()[:40]
     return f"perf:page:{generation}:{digest}"
+
+
+def query_is_storable(request: HttpRequest) -> bool:
+    """Store only pages rendered from known parameters of bounded size.
+
+    A page rendered with an unknown parameter might echo it (pagination links keep
+    the query string), so it is served but not stored under the shared key.
+    """
+    known = settings.PERF_PAGE_CACHE_QUERY_PARAMS
+    values = [v for _, vs in request.GET.lists() for v in vs]
+    return (
+        all(k in known for k in request.GET)
+        and len(values) <= _MAX_QUERY_VALUES
+        and all(len(v) <= _MAX_QUERY_VALUE_LENGTH for v in values)
+    )
+
+
+def room_for_variant(request: HttpRequest, generation: int) -> bool:
+    """At most PERF_PAGE_CACHE_VARIANTS_PER_PATH query strings of one path are stored
+    per generation, so requests with endless ``?q=…`` values cannot flood the cache."""
+    if not request.GET:
+        return True
+    path = hashlib.sha256(f"{request.get_host()}{request.path}".encode()).hexdigest()[:40]
+    key = f"perf:variants:{generation}:{path}"
+    cache.add(key, 0, _timeout())
+    try:
+        stored = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        return True
+    return stored <= settings.PERF_PAGE_CACHE_VARIANTS_PER_PATH
 
 
 class AnonymousPageCacheMiddleware:
@@ -131,27 +176,39 @@ class AnonymousPageCacheMiddleware:
         key = cache_key(request, request_generation(request))
         entry = cache.get(key)
         if entry is not None:
-            return _from_entry(entry, head=request.method == "HEAD")
+            return _from_entry(entry, head=request.method == "HEAD", request=request)
         response = self.get_response(request)
-        if response_is_storable(request, response):
-            cache.set(key, _to_entry(response), _timeout())
+        if (
+            response_is_storable(request, response)
+            and query_is_storable(request)
+            and room_for_variant(request, request_generation(request))
+        ):
+            cache.set(key, _to_entry(response, request), _timeout())
             response[CACHE_HEADER] = "MISS"
         else:
             response[CACHE_HEADER] = "BYPASS"
         return response
 
 
-def _to_entry(response: HttpResponse) -> tuple:
+def _to_entry(response: HttpResponse, request: HttpRequest) -> tuple:
     flags = {f: getattr(response, f) for f in _RESPONSE_FLAGS if hasattr(response, f)}
-    return (response.status_code, list(response.items()), response.content, flags)
+    # The Content-Security-Policy nonce the page was rendered with (base/csp.py).
+    nonce = getattr(request, "csp_nonce", "")
+    return (response.status_code, list(response.items()), response.content, flags, nonce)
 
 
-def _from_entry(entry: tuple, head: bool) -> HttpResponse:
-    status, headers, content, flags = entry
+def _from_entry(entry: tuple, head: bool, request: HttpRequest) -> HttpResponse:
+    status, headers, content, flags, *rest = entry
+    stored_nonce, nonce = (rest[0] if rest else ""), getattr(request, "csp_nonce", "")
+    if stored_nonce and nonce:
+        # A nonce known in advance protects nothing: every hit gets its own request's.
+        content = content.replace(stored_nonce.encode(), nonce.encode())
     response = HttpResponse(b"" if head else content, status=status)
     for name, value in headers:
         response[name] = value
     for name, value in flags.items():
         setattr(response, name, value)
+    if not head and response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(content))
     response[CACHE_HEADER] = "HIT"
     return response

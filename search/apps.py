@@ -5,6 +5,6 @@ class SearchConfig(AppConfig):
     name = "search"
 
     def ready(self):
-        from . import signals
+        from . import signal_handlers
 
-        signals.connect()
+        signal_handlers.connect()

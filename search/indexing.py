@@ -2,6 +2,13 @@
 
 Readers always go through the alias, so a rebuild fills a new index while the old
 one keeps answering, then swaps the alias in one atomic call.
+
+Every document is written with an external version taken from ``IndexLock`` just
+before its page is read, and Elasticsearch refuses a lower version than the one it
+holds. A page that is no longer public is not deleted but replaced by a versioned
+tombstone (``audience="withdrawn"``, which no search asks for): a deleted document
+leaves no version behind for long (Elasticsearch forgets it after ``gc_deletes``,
+noida-db at once), so a late older write could otherwise bring the page back.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from wagtail.models import PageViewRestriction
 from casestudies.models import BrightSpotPage, CaseStudyPage, MetricResult
 
 from .documents import alias_name, client, index_body, index_pattern, prepare
+from .models import IndexLock
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +36,8 @@ STORY_MODELS = (CaseStudyPage, BrightSpotPage)
 BULK_CHUNK = 200
 # What counts as "Elasticsearch is unreachable or refused the write": keep the change.
 INDEX_ERRORS = (TransportError, ApiError, helpers.BulkIndexError)
+# The audience of a tombstone: never searched for, so never shown.
+WITHDRAWN = "withdrawn"
 
 
 def live_stories(ids: Iterable[int] | None = None) -> Iterator:
@@ -68,8 +78,26 @@ def members_only(page, paths: list[str]) -> bool:
     return any(page.path.startswith(path) for path in paths)
 
 
-def _document(page, paths: list[str]) -> dict:
-    return prepare(page, members_only=members_only(page, paths))
+def _document(page, paths: list[str], version: int) -> dict:
+    document = prepare(page, members_only=members_only(page, paths))
+    return {**document, "version": version, "version_type": "external"}
+
+
+def _tombstone(pk: int, version: int) -> dict:
+    """Marks a page as not public at this version, so an older public state cannot return."""
+    return {
+        "_id": str(pk),
+        "_source": {"page_id": pk, "audience": WITHDRAWN},
+        "version": version,
+        "version_type": "external",
+    }
+
+
+def not_live_story_ids() -> list[int]:
+    ids: list[int] = []
+    for model in STORY_MODELS:
+        ids += model.objects.not_live().values_list("pk", flat=True)
+    return ids
 
 
 # --- Rebuild -------------------------------------------------------------------
@@ -92,6 +120,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> dict:
     es.indices.create(index=name, **index_body())
     es_seconds += time.perf_counter() - tick
 
+    version = IndexLock.next_version()
     total = story_count()
     paths = restricted_paths()
     done = 0
@@ -112,10 +141,15 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> dict:
             progress(done, max(total, done))
 
     for page in live_stories():
-        chunk.append(_document(page, paths))
+        chunk.append(_document(page, paths, version))
         if len(chunk) >= BULK_CHUNK:
             flush()
     flush()
+    tombstones = [_tombstone(pk, version) for pk in not_live_story_ids()]
+    if tombstones:
+        tick = time.perf_counter()
+        helpers.bulk(es, tombstones, index=name, refresh=False)
+        es_seconds += time.perf_counter() - tick
 
     tick = time.perf_counter()
     es.indices.refresh(index=name)
@@ -174,10 +208,15 @@ def alias_exists() -> bool:
 
 
 def sync_pages(page_ids: Iterable[int]) -> dict:
-    """Make the index entries of these pages match the database: index live ones, drop the rest."""
+    """Make the index entries of these pages match the database: index live ones, withdraw the rest.
+
+    The version is taken before the pages are read; a write Elasticsearch refuses as
+    older than what it holds lost to a newer state, which is what should be there.
+    """
     ids = {int(i) for i in page_ids}
     if not ids:
-        return {"indexed": 0, "deleted": 0}
+        return {"indexed": 0, "deleted": 0, "superseded": 0}
+    version = IndexLock.next_version()
     es = client()
     alias = alias_name()
     paths = restricted_paths()
@@ -185,21 +224,28 @@ def sync_pages(page_ids: Iterable[int]) -> dict:
     present: set[int] = set()
     for page in live_stories(ids):
         present.add(page.pk)
-        actions.append(_document(page, paths))
+        actions.append(_document(page, paths, version))
     gone = ids - present
-    actions += [{"_op_type": "delete", "_id": str(pk)} for pk in sorted(gone)]
+    actions += [_tombstone(pk, version) for pk in sorted(gone)]
     _, errors = helpers.bulk(es, actions, index=alias, refresh=True, raise_on_error=False)
-    failures = [e for e in errors if e.get("delete", {}).get("status") != 404]
+    superseded = [e for e in errors if e.get("index", {}).get("status") == 409]
+    failures = [e for e in errors if e.get("index", {}).get("status") != 409]
     if failures:
         raise helpers.BulkIndexError(f"{len(failures)} document(s) failed", failures)
-    return {"indexed": len(present), "deleted": len(gone)}
+    if superseded:
+        logger.info("%s page(s) already had a newer state in the index", len(superseded))
+    return {"indexed": len(present), "deleted": len(gone), "superseded": len(superseded)}
 
 
 # --- Drift -----------------------------------------------------------------------
 
 
 def status() -> dict:
-    """Index versus database: counts, and which pages are missing, extra or out of date."""
+    """Index versus database: counts, and which pages are missing, extra or out of date.
+
+    A page is stale when its audience or publication time differs; tombstones count as
+    absent. ``max_version`` is the highest version the index holds.
+    """
     es = client()
     alias = alias_name()
     database: dict[int, tuple] = {}
@@ -212,15 +258,19 @@ def status() -> dict:
             database[pk] = (published, audience)
     indexed: dict[int, tuple] = {}
     index_names: list[str] = []
+    max_version = 0
     if es.indices.exists_alias(name=alias):
         index_names = sorted(es.indices.get_alias(name=alias))
         for hit in helpers.scan(
             es,
             index=alias,
-            query={"query": {"match_all": {}}},
+            query={"query": {"match_all": {}}, "version": True},
             _source=["page_id", "last_published_at", "audience"],
         ):
+            max_version = max(max_version, int(hit.get("_version") or 0))
             source = hit["_source"]
+            if source.get("audience") == WITHDRAWN:
+                continue
             published = source.get("last_published_at")
             indexed[int(hit["_id"])] = (
                 parse_datetime(published) if published else None,
@@ -237,5 +287,27 @@ def status() -> dict:
         "missing": missing,
         "extra": extra,
         "stale": stale,
+        "max_version": max_version,
         "in_sync": bool(index_names) and not (missing or extra or stale),
+    }
+
+
+def reconcile() -> dict:
+    """Find the drift and write the database's state for every page that drifted.
+
+    The caller holds the index lock (``search.tasks.reconcile``). Versions first move
+    past anything the index holds, so a document written by hand or before a database
+    restore cannot outrank the repair.
+    """
+    drift = status()
+    IndexLock.advance_to(drift["max_version"])
+    drifted = sorted(set(drift["missing"] + drift["extra"] + drift["stale"]))
+    if drifted:
+        logger.warning("Search index drift repaired for page ids %s", drifted)
+        sync_pages(drifted)
+    return {
+        "missing": drift["missing"],
+        "extra": drift["extra"],
+        "stale": drift["stale"],
+        "repaired": len(drifted),
     }

@@ -20,7 +20,7 @@ from elasticsearch_dsl import Q, Search
 from perf.cache import mark_degraded, part_key
 
 from .documents import alias_name, client
-from .query import CARD_FIELDS, Hit, audiences_for
+from .query import CARD_FIELDS, Hit, audiences_for, visible_hits
 
 logger = logging.getLogger(__name__)
 
@@ -83,4 +83,4 @@ def _search_related(page, audiences: list[str], limit: int) -> list[Hit] | None:
     except (TransportError, ApiError) as exc:
         logger.warning("Related practices unavailable: %s", exc)
         return None
-    return [Hit.from_hit(hit) for hit in response.hits]
+    return visible_hits([Hit.from_hit(hit) for hit in response.hits], audiences)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from casestudies.models import BrightSpotPage, CaseStudyPage, Industry, InterventionType
 
 from .documents import IMAGE_FILTER, SearchUnavailable
-from .facets import FACETS
+from .facets import FACETS, STORY_TYPES, filter_stories
 from .query import SORTS, FacetedStorySearch, Hit, facet_labels, suggest
 
 
@@ -82,18 +82,12 @@ def search_page(request):
 
 
 def browse_from_database(user, filters: dict[str, list[str]]) -> list[Hit]:
-    """Newest stories by industry and intervention, straight from the database."""
-    industries = filters.get("industry", [])
-    interventions = filters.get("intervention", [])
+    """Newest stories matching every selected facet, straight from the database."""
     stories = []
     for model in (CaseStudyPage, BrightSpotPage):
-        pages = model.objects.visible_to(user).select_related("industry", "hero_image")
-        if industries:
-            pages = pages.filter(industry__slug__in=industries)
-        if interventions:
-            pages = pages.filter(
-                pk__in=model.objects.filter(intervention_types__slug__in=interventions).values("pk")
-            )
+        pages = filter_stories(model.objects.visible_to(user), filters).select_related(
+            "industry", "hero_image"
+        )
         stories += list(pages.order_by("-first_published_at")[: settings.SEARCH_PAGE_SIZE])
     stories.sort(key=lambda p: p.first_published_at, reverse=True)
     hits = []
@@ -119,8 +113,16 @@ def browse_from_database(user, filters: dict[str, list[str]]) -> list[Hit]:
     return hits
 
 
+# What a suggestion is, said next to it: "Case study", "Industry", ...
+SUGGESTION_KINDS = {**STORY_TYPES, **{facet.param: facet.label for facet in FACETS}}
+
+
 @require_GET
 def suggest_view(request):
-    response = JsonResponse(suggest(request.GET.get("q", ""), request.user))
+    """Suggestions as links: a story's page, or the search page filtered by a term."""
+    payload = suggest(request.GET.get("q", ""), request.user)
+    for item in payload["suggestions"]:
+        item["kind_label"] = SUGGESTION_KINDS.get(item["kind"], "")
+    response = JsonResponse(payload)
     response["Cache-Control"] = "private, max-age=60"
     return response

@@ -1,7 +1,9 @@
 """Real services for every test: the database from pytest-django and a search server.
 
 The search server is a noida-db process started here on a free port, unless
-ELASTICSEARCH_URL points at a real Elasticsearch, which the same tests then use.
+ELASTICSEARCH_URL points at a real Elasticsearch, which the same tests then use:
+`make test` starts one Elasticsearch for the whole run when Java and Maven are present
+(``manage.py elasticsearch exec``) and passes its URL that way.
 """
 
 from __future__ import annotations
@@ -11,7 +13,38 @@ import os
 import pytest
 from django.conf import settings as django_settings
 
-from search.server import LocalSearchServer
+from search.server import EngineError, LocalSearchServer, engine_version
+
+# Search behaviour that must hold on noida-db too, the pip-only stand-in: CI runs these
+# (``-m pip_only``) on it besides the whole suite on Elasticsearch.
+PIP_ONLY = (
+    "tests/search/",
+    "tests/anonymity/test_leaks.py::test_no_secret_reaches_any_public_surface",
+    "tests/anonymity/test_leaks.py::test_search_index_documents_hold_no_secret",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(PIP_ONLY):
+            item.add_marker(pytest.mark.pip_only)
+
+
+def pytest_sessionstart(session):
+    """A configured Elasticsearch that is down or unsupported stops the run at once."""
+    if hasattr(session.config, "workerinput") or not django_settings.ELASTICSEARCH_URL:
+        return
+    try:
+        engine_version(django_settings.ELASTICSEARCH_URL)
+    except EngineError as exc:
+        pytest.exit(str(exc), returncode=3)
+
+
+def pytest_report_header(config):
+    url = django_settings.ELASTICSEARCH_URL
+    if url:
+        return f"search engine: {url} (ELASTICSEARCH_URL)"
+    return "search engine: noida-db on a free port per worker (pip-only stand-in)"
 
 
 def _worker() -> str:
@@ -68,3 +101,33 @@ def search_index(db):
         es.indices.delete(index=name)
     rebuild()
     yield
+
+
+@pytest.fixture
+def purged(settings):
+    """A real HTTP endpoint configured as Wagtail's frontend cache (a CDN or proxy that takes
+    PURGE requests); yields the paths it was asked to purge."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    paths: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_PURGE(self):  # noqa: N802 - the HTTP method's name
+            paths.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.WAGTAILFRONTENDCACHE = {
+        "proxy": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": f"http://127.0.0.1:{server.server_port}",
+        }
+    }
+    yield paths
+    server.shutdown()

@@ -7,9 +7,11 @@ import io
 
 import factory
 import wagtail_factories
+from django.conf import settings
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
 
+from anonymity.models import ContributingCompany
 from base.models import StoryImage
 from casestudies.models import (
     BrightSpotIndexPage,
@@ -119,6 +121,27 @@ class StoryPageFactory(wagtail_factories.PageFactory):
         obj.stages.set(extracted or [SupplyChainStageFactory()])
         if create:
             obj.save()
+
+    @factory.post_generation
+    def registered(obj, create, extracted, **kwargs):
+        """Register the page's company and enough look-alikes that it may be published.
+
+        The guard refuses a story whose company is not registered or has fewer
+        than k look-alikes; pass ``registered=False`` to build the register by hand.
+        """
+        if not create or extracted is False:
+            return
+        obj.contributing_company = obj.contributing_company or f"Quorvane {obj.pk} Holdings"
+        names = [obj.contributing_company] + [
+            f"Look-alike {obj.pk}-{n}" for n in range(1, settings.REIDENTIFICATION_K + 1)
+        ]
+        for name in names:
+            company = ContributingCompany.registered_as(name) or ContributingCompany.objects.create(
+                name=name, industry=obj.industry, size_band=obj.size_band, hq_region=obj.region
+            )
+            company.operating_regions.add(obj.region)
+            company.stages.add(*obj.stages.all())
+        obj.save()
 
 
 class CaseStudyPageFactory(StoryPageFactory):

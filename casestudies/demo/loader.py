@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from wagtail.models import Page, Site
 
@@ -50,6 +51,14 @@ TAXONOMIES = [
     (MetricDefinition, METRICS, ["name", "unit", "counts", "higher_is_better", "framework"]),
 ]
 SPREAD_DAYS = 700  # publication dates spread over the last two years
+
+# Sent with each demo story (page=...) just before it is published, so that a
+# capability can prepare what publishing needs: the anonymity app registers
+# the story's fictional contributing company.
+demo_story_ready = Signal()
+# Sent once the demo's vocabularies exist, before any story: the search app adds
+# the synonyms a reader of the demo stories expects.
+demo_vocabulary_ready = Signal()
 
 
 class DemoContentError(Exception):
@@ -86,6 +95,7 @@ def load_demo_content(progress: Progress | None = None) -> LoadReport:
                 slug=row["slug"], defaults={name: row[name] for name in fields if name in row}
             )
             (report.created if created else report.existing)[model._meta.verbose_name] += 1
+    demo_vocabulary_ready.send(sender=None, report=report)
     tick("vocabularies and metrics")
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
@@ -203,6 +213,7 @@ def _tags(industry: str, region: str, interventions: list[str], stages: list[str
 
 
 def _publish(page: Page) -> None:
+    demo_story_ready.send(sender=type(page), page=page)
     page.save_revision().publish()
 
 

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import template
 
 from impact import charts
 
 register = template.Library()
-
-
-@register.filter
-def figure(value: Decimal | None) -> str:
-    """A figure as every chart and table shows it (see ``charts.format_figure``)."""
-    return charts.format_figure(value)
 
 
 @register.simple_tag

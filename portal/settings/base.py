@@ -7,7 +7,7 @@ table for what each variable does.
 
 import os
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import dj_database_url
 
@@ -18,7 +18,12 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
-DJANGO_ENV = _env("DJANGO_ENV", "development")
+# Production unless development is asked for by name: anything started through
+# portal.wsgi or manage.py without DJANGO_ENV gets production settings, which refuse
+# to start on development defaults (see portal/settings/__init__.py).
+DJANGO_ENV = _env("DJANGO_ENV", "production")
+# A module named outright (portal.settings.test for pytest) is used as it is.
+_SETTINGS_MODULE = _env("DJANGO_SETTINGS_MODULE", "portal.settings")
 SECRET_KEY = _env("SECRET_KEY")
 ALLOWED_HOSTS = [h.strip() for h in _env("ALLOWED_HOSTS").split(",") if h.strip()]
 SITE_URL = _env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -38,12 +43,10 @@ INSTALLED_APPS = [
     "embeds",
     "impact",
     "perf",
-    "wagtail.contrib.forms",
+    # devtools (runportal, the benchmark) only in development and tests: dev.py, test.py.
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
-    "wagtail.api.v2",
-    "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API documentation's viewer from our own static files, not a CDN
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,6 +73,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so it sees every response last: framing policy, CORS, no embed cookies.
     "embeds.middleware.PublicSurfaceMiddleware",
+    # Inside it (frame-ancestors is merged in there), outside the page cache (a cached
+    # page gets this request's nonce): see base/csp.py.
+    "base.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions and auth so a cached page skips them (see perf/cache.py).
@@ -77,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Responses to signed-in people: "Cache-Control: private, no-store" (perf/private.py).
+    "perf.private.SignedInNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -122,7 +131,14 @@ def _cache_from_url(url: str) -> dict:
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
 
 
-CACHES = {"default": _cache_from_url(_env("CACHE_URL"))}
+CACHE_URL = _env("CACHE_URL")
+CACHES = {"default": _cache_from_url(CACHE_URL)}
+# Set only by `manage.py bench`: production settings on loopback with a per-process cache.
+BENCHMARK_RUN = _env("BENCHMARK_RUN") == "1"
+# How many proxies (load balancer, CDN) in front of the app servers append to
+# X-Forwarded-For; rate limits key on the address the outermost one saw. With 0 the
+# header is the client's own claim and is ignored (see base/throttle.py).
+TRUSTED_PROXY_COUNT = int(_env("TRUSTED_PROXY_COUNT", "0") or 0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,6 +165,21 @@ STORAGES = {
 # object storage (django-storages) once a bucket is named; credentials left empty fall back
 # to the machine's role. Media is public: stable URLs for the CDN, embeds and feeds.
 MEDIA_BUCKET = _env("MEDIA_BUCKET")
+MEDIA_CUSTOM_DOMAIN = _env("MEDIA_CUSTOM_DOMAIN")
+# Where page images may come from besides 'self' (the Content-Security-Policy, base/csp.py).
+CSP_MEDIA_SOURCES: list[str] = []
+if MEDIA_CUSTOM_DOMAIN:
+    CSP_MEDIA_SOURCES = [f"https://{MEDIA_CUSTOM_DOMAIN}"]
+elif MEDIA_BUCKET and _env("MEDIA_ENDPOINT_URL"):
+    _endpoint = urlparse(_env("MEDIA_ENDPOINT_URL"))
+    CSP_MEDIA_SOURCES = [  # path-style and virtual-host-style bucket URLs
+        f"{_endpoint.scheme}://{_endpoint.netloc}",
+        f"{_endpoint.scheme}://{MEDIA_BUCKET}.{_endpoint.netloc}",
+    ]
+elif MEDIA_BUCKET:
+    CSP_MEDIA_SOURCES = [f"https://{MEDIA_BUCKET}.s3.amazonaws.com"]
+    if _env("MEDIA_REGION"):
+        CSP_MEDIA_SOURCES.append(f"https://{MEDIA_BUCKET}.s3.{_env('MEDIA_REGION')}.amazonaws.com")
 if MEDIA_BUCKET:
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -158,7 +189,7 @@ if MEDIA_BUCKET:
             "region_name": _env("MEDIA_REGION") or None,
             "access_key": _env("MEDIA_ACCESS_KEY_ID") or None,
             "secret_key": _env("MEDIA_SECRET_ACCESS_KEY") or None,
-            "custom_domain": _env("MEDIA_CUSTOM_DOMAIN") or None,
+            "custom_domain": MEDIA_CUSTOM_DOMAIN or None,
             "querystring_auth": False,
             "file_overwrite": False,
             "default_acl": None,
@@ -176,10 +207,16 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "base.forms.StoryImageForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"jpeg": "webp", "png": "webp", "gif": "webp", "bmp": "webp"}
+# Documents always pass through Wagtail's serve view, which checks the collection's
+# privacy (members-only files); never a direct storage URL.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
+# Uploaded documents are stored without author metadata (base/documents.py).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "base.documents.StoryDocumentForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_WORKFLOW_ENABLED = True
-WAGTAILAPI_BASE_URL = SITE_URL
+# Counts failed sign-ins per user name and client address (base/login.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "base.login.AdminSignInForm"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Public-facing knobs (see README).
@@ -205,7 +242,38 @@ ELASTICSEARCH_REPLICAS = int(_env("ELASTICSEARCH_REPLICAS", "0") or 0)
 PERF_PAGE_CACHE_SECONDS = 600
 # Embed cards count every load per partner site, so each load must reach the view.
 PERF_PAGE_CACHE_EXCLUDE = ["/admin/", "/documents/", "/health/", "/embed/"]
+# The query parameters public pages understand (docs/contract.md: search.facets.FACETS
+# plus these); the page cache keys on them only, and never stores a page rendered
+# with any other parameter. A test keeps this list in step with the facets.
+PERF_PAGE_CACHE_QUERY_PARAMS = [
+    "q",
+    "sort",
+    "page",
+    "theme",
+    "verified",
+    "industry",
+    "intervention",
+    "stage",
+    "region",
+    "type",
+    "year",
+    "verification",
+]
+# At most this many query-string variants of one path are stored per content generation.
+PERF_PAGE_CACHE_VARIANTS_PER_PATH = 200
 SEARCH_PAGE_SIZE = 10
+
+# Outgoing e-mail (members' password reset links): EMAIL_URL=smtp://user:pass@host:587
+# (smtps:// for implicit TLS; port 587 uses STARTTLS). Unset: Django's localhost:25.
+_email = urlparse(_env("EMAIL_URL"))
+if _email.hostname:
+    EMAIL_HOST = _email.hostname
+    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_USE_TLS = not EMAIL_USE_SSL and EMAIL_PORT == 587
+DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", f"noreply@{urlparse(SITE_URL).hostname}")
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,10 @@
 """Development and test defaults: safe to run on a laptop, never in production."""
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY
+from .base import ALLOWED_HOSTS, INSTALLED_APPS, SECRET_KEY
+
+# Development tooling (runportal, the benchmark): never installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from anonymity.members import make_members_only
+from anonymity.models import ContributingCompany
 from casestudies.models import MEMBER_GROUP_PREFIX, CaseStudyPage
 from tests.factories import (
     CaseStudyPageFactory,
@@ -20,7 +21,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def member(django_user_model):
     user = django_user_model.objects.create_user("amira", "amira@example.org", "pw")
-    user.groups.add(Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}Zorblatt Textiles"))
+    group = Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}Zorblatt Textiles")
+    user.groups.add(group)
+    ContributingCompany.objects.create(  # the share form speaks for the registered company
+        name="Zorblatt Textiles",
+        industry=IndustryFactory(),
+        size_band="large",
+        hq_region=RegionFactory(),
+        member_group=group,
+    )
     return user
 
 
@@ -31,10 +40,12 @@ def members_only_page(member):
     return page
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, members_only_page):
+def test_anonymous_visitors_get_a_404_that_offers_sign_in(client, members_only_page):
+    # Not a redirect to sign in: that would tell outsiders the page exists.
     response = client.get(members_only_page.url)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/_util/login/?next=")
+    assert response.status_code == 404
+    assert "/_util/login/?next=" in response.content.decode()
+    assert "Xylophone" not in response.content.decode()
     listing = client.get("/case-studies/").content.decode()
     assert "Xylophone" not in listing
 

@@ -7,32 +7,14 @@ from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import PageLogEntry, Revision
-from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, streamfield
 
 from anonymity.guard import PublicationRefused
 from anonymity.models import ContributingCompany, DenylistTerm
 from casestudies.models import CaseStudyPage
-from tests.factories import CaseStudyPageFactory, SupplyChainStageFactory, publish
+from tests.anonymity.admin_forms import draft, edit_form_data
+from tests.factories import SupplyChainStageFactory, publish
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
-
-
-@pytest.fixture
-def admin_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-def _draft(**kwargs):
-    kwargs.setdefault("contributing_company", "")
-    page = CaseStudyPageFactory(**kwargs)
-    page.unpublish() if page.live else None
-    return CaseStudyPage.objects.get(pk=page.pk)
 
 
 def _is_live(page) -> bool:
@@ -40,7 +22,7 @@ def _is_live(page) -> bool:
 
 
 def test_revision_publish_is_refused_naming_field_and_term():
-    page = _draft(title="How Zorblatt repaid fees", confidential_terms="Zorblatt")
+    page = draft(title="How Zorblatt repaid fees", confidential_terms="Zorblatt")
     with pytest.raises(PublicationRefused) as refused:
         page.save_revision().publish()
     assert "“Zorblatt” appears in Title" in str(refused.value)
@@ -48,48 +30,14 @@ def test_revision_publish_is_refused_naming_field_and_term():
 
 
 def test_a_clean_page_publishes():
-    page = _draft(title="How a mill repaid fees", confidential_terms="Zorblatt")
+    page = draft(title="How a mill repaid fees", confidential_terms="Zorblatt")
     publish(page)
     assert _is_live(page)
 
 
-def _edit_form_data(client, page, **changes):
-    html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
-    data = querydict_from_html(html, form_id="page-edit-form")
-    data.update(
-        nested_form_data(
-            {
-                "steps": streamfield(
-                    [
-                        (
-                            "step",
-                            {
-                                "heading": "Map the corridor",
-                                "what_was_done": '{"blocks":[{"key":"a","type":"unstyled",'
-                                '"text":"Mapped agencies.","depth":0,"inlineStyleRanges":[],'
-                                '"entityRanges":[]}],"entityMap":{}}',
-                                "who_was_involved": "",
-                                "duration": "",
-                                "cost_band": "",
-                                "pitfalls": "",
-                            },
-                        )
-                    ]
-                ),
-                "resources": streamfield([]),
-            }
-        )
-    )
-    for key in ("intervention_types", "stages"):
-        data.setlist(key, [str(v.pk) for v in getattr(page, key).all()])
-    for key, value in changes.items():
-        data[key] = value
-    return data
-
-
 def test_admin_publish_is_refused_with_a_message_and_the_draft_is_kept(admin_client):
-    page = _draft(confidential_terms="Quenvik Harbour")
-    data = _edit_form_data(
+    page = draft(confidential_terms="Quenvik Harbour")
+    data = edit_form_data(
         admin_client, page, title="Fees repaid at quenvik-harbour", **{"action-publish": "1"}
     )
 
@@ -107,15 +55,15 @@ def test_admin_publish_is_refused_with_a_message_and_the_draft_is_kept(admin_cli
 
 
 def test_admin_publish_of_a_clean_page_goes_live(admin_client):
-    page = _draft(confidential_terms="Quenvik Harbour")
-    data = _edit_form_data(admin_client, page, title="Fees repaid", **{"action-publish": "1"})
+    page = draft(confidential_terms="Quenvik Harbour")
+    data = edit_form_data(admin_client, page, title="Fees repaid", **{"action-publish": "1"})
     admin_client.post(f"/admin/pages/{page.pk}/edit/", data)
     assert _is_live(page)
 
 
 def test_admin_save_draft_warns_early(admin_client):
-    page = _draft(confidential_terms="Quenvik Harbour")
-    data = _edit_form_data(admin_client, page, summary="Quenvik Harbour workers were repaid.")
+    page = draft(confidential_terms="Quenvik Harbour")
+    data = edit_form_data(admin_client, page, summary="Quenvik Harbour workers were repaid.")
     response = admin_client.post(f"/admin/pages/{page.pk}/edit/", data)
     text = " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert "cannot be published yet" in text
@@ -131,7 +79,7 @@ def _submit_to_workflow(page, user):
 
 
 def test_workflow_approval_is_refused(editor):
-    page = _draft(summary="Repaid at the Zorblatt mill.", confidential_terms="Zorblatt")
+    page = draft(summary="Repaid at the Zorblatt mill.", confidential_terms="Zorblatt")
     _submit_to_workflow(page, editor)
     page = CaseStudyPage.objects.get(pk=page.pk)
     with pytest.raises(PublicationRefused):
@@ -142,9 +90,9 @@ def test_workflow_approval_is_refused(editor):
 
 
 def test_workflow_approval_in_the_admin_is_refused_with_a_message(admin_client, editor):
-    page = _draft(summary="Repaid at the Zorblatt mill.", confidential_terms="Zorblatt")
+    page = draft(summary="Repaid at the Zorblatt mill.", confidential_terms="Zorblatt")
     _submit_to_workflow(page, editor)
-    data = _edit_form_data(
+    data = edit_form_data(
         admin_client,
         page,
         summary="Repaid at the Zorblatt mill, within a year.",
@@ -160,7 +108,7 @@ def test_workflow_approval_in_the_admin_is_refused_with_a_message(admin_client, 
 
 
 def test_workflow_approval_of_a_clean_page_publishes(editor):
-    page = _draft(confidential_terms="Zorblatt")
+    page = draft(confidential_terms="Zorblatt")
     _submit_to_workflow(page, editor)
     page = CaseStudyPage.objects.get(pk=page.pk)
     page.current_workflow_task.on_action(page.current_workflow_task_state, editor, "approve")
@@ -182,10 +130,10 @@ def _schedule(page):
 
 
 def test_scheduled_go_live_is_refused_when_a_term_became_denylisted():
-    page = _draft(summary="Fees charged by the Rapid Placement Agency were repaid.")
+    page = draft(summary="Fees charged by the Rapid Placement Agency were repaid.")
     revision = _schedule(page)
     DenylistTerm.objects.create(term="Rapid Placement Agency")
-    clean = _draft(title="Another practice")
+    clean = draft(title="Another practice")
     clean_revision = _schedule(clean)
 
     call_command("publish_scheduled")
@@ -199,7 +147,7 @@ def test_scheduled_go_live_is_refused_when_a_term_became_denylisted():
 
 
 def test_attribution_with_recorded_consent_allows_the_company_name_only():
-    page = _draft(
+    page = draft(
         title="How Acme Ltd repaid fees",
         contributing_company="Acme Ltd",
         attribution_consent=True,
@@ -209,7 +157,7 @@ def test_attribution_with_recorded_consent_allows_the_company_name_only():
     publish(page)
     assert _is_live(page)
 
-    other = _draft(
+    other = draft(
         title="How ACME repaid fees at Quenvik",
         contributing_company="Acme Ltd",
         confidential_terms="Quenvik",
@@ -225,20 +173,22 @@ def test_attribution_with_recorded_consent_allows_the_company_name_only():
 
 
 def _register(n, page, stages):
+    """The page's own company and n - 1 others like it, working in the page's region."""
     for i in range(n):
         company = ContributingCompany.objects.create(
-            name=f"Registered {i}",
+            name=page.contributing_company if i == 0 else f"Registered {i}",
             industry=page.industry,
             hq_region=page.region,
             size_band=page.size_band,
         )
+        company.operating_regions.set([page.region])
         company.stages.set(stages)
 
 
 def test_fewer_than_k_lookalike_companies_refuses_publishing(settings):
     settings.REIDENTIFICATION_K = 3
     stage = SupplyChainStageFactory(name="Processing")
-    page = _draft(contributing_company="Zorblatt", stages=[stage])
+    page = draft(contributing_company="Zorblatt", stages=[stage], registered=False)
     _register(2, page, [stage])
 
     with pytest.raises(PublicationRefused, match="Only 2 registered contributing companies"):
@@ -249,7 +199,7 @@ def test_fewer_than_k_lookalike_companies_refuses_publishing(settings):
 def test_a_third_lookalike_company_makes_publishing_safe(settings):
     settings.REIDENTIFICATION_K = 3
     stage = SupplyChainStageFactory(name="Processing")
-    page = _draft(contributing_company="Zorblatt", stages=[stage])
+    page = draft(contributing_company="Zorblatt", stages=[stage], registered=False)
     _register(3, page, [stage])
     publish(page)
     assert _is_live(page)
@@ -258,7 +208,7 @@ def test_a_third_lookalike_company_makes_publishing_safe(settings):
 def test_companies_at_other_stages_do_not_count(settings):
     settings.REIDENTIFICATION_K = 3
     processing, farming = SupplyChainStageFactory(name="Processing"), SupplyChainStageFactory()
-    page = _draft(contributing_company="Zorblatt", stages=[processing])
+    page = draft(contributing_company="Zorblatt", stages=[processing], registered=False)
     _register(3, page, [farming])
     with pytest.raises(PublicationRefused, match="Only 0 registered"):
         publish(page)
@@ -266,19 +216,22 @@ def test_companies_at_other_stages_do_not_count(settings):
 
 def test_an_override_reason_allows_publishing(settings):
     settings.REIDENTIFICATION_K = 3
-    page = _draft(
+    page = draft(
         contributing_company="Zorblatt",
         reidentification_override="The region is home to dozens of unregistered mills.",
+        registered=False,
     )
+    _register(1, page, [])
     publish(page)
     assert _is_live(page)
 
 
 def test_the_editor_is_warned_before_publishing(admin_client, settings):
     settings.REIDENTIFICATION_K = 3
-    page = _draft(contributing_company="Zorblatt")
+    page = draft(contributing_company="Zorblatt", registered=False)
+    _register(1, page, [])
     response = admin_client.post(
-        f"/admin/pages/{page.pk}/edit/", _edit_form_data(admin_client, page)
+        f"/admin/pages/{page.pk}/edit/", edit_form_data(admin_client, page)
     )
     text = " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert "cannot be published yet" in text
@@ -290,22 +243,19 @@ def test_the_editor_is_warned_before_publishing(admin_client, settings):
 
 
 def test_report_lists_live_pages_whose_terms_changed_after_publishing(admin_client):
-    denylisted = publish(
-        _draft(title="Fees repaid", summary="The Rapid Placement Agency was paid.")
-    )
-    newly_confidential = publish(_draft(title="Wages restored", summary="The Quenvik team met."))
-    untouched = publish(_draft(title="Passports returned"))
+    denylisted = publish(draft(title="Fees repaid", summary="The Rapid Placement Agency was paid."))
+    newly_confidential = publish(draft(title="Wages restored", summary="The Quenvik team met."))
+    untouched = publish(draft(title="Passports returned"))
     response = admin_client.get("/admin/reports/confidential-terms/")
     assert response.status_code == 200
     assert "Fees repaid" not in response.content.decode()
 
     DenylistTerm.objects.create(term="Rapid Placement Agency")
+    assert not _is_live(denylisted), "a new denylist term takes its live stories down"
     newly_confidential.confidential_terms = "Quenvik"
     newly_confidential.save_revision()  # the editor records the term in a draft
 
     html = admin_client.get("/admin/reports/confidential-terms/").content.decode()
-    assert denylisted.title in html
-    assert "“Rapid Placement Agency” appears in Summary" in html
     assert newly_confidential.title in html
     assert "“Quenvik” appears in Summary" in html
     assert untouched.title not in html

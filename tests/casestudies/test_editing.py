@@ -13,6 +13,7 @@ from wagtail.test.utils.form_data import (
     streamfield,
 )
 
+from anonymity.models import ContributingCompany
 from casestudies.models import CaseStudyIndexPage, CaseStudyPage, MetricResult
 from tests.factories import (
     IndustryFactory,
@@ -95,6 +96,8 @@ def result_row(metric, **overrides) -> dict:
         "period_end": "2022-12-31",
         "verification": "self-reported",
         "note": "",
+        "precision": "rounded",
+        "period_detail": "years",
     }
     row.update(overrides)
     return row
@@ -139,8 +142,18 @@ def test_moderation_from_draft_to_live(client, editor, moderator):
     metric = MetricDefinitionFactory()
     client.force_login(editor)
 
+    ContributingCompany.objects.create(  # a story must name a registered company
+        name="Quorvane Estates",
+        industry=IndustryFactory(),
+        size_band="medium",
+        hq_region=RegionFactory(),
+    )
+    private = {
+        "contributing_company": "Quorvane Estates",
+        "reidentification_override": "Hundreds of tea estates in the region run hotlines.",
+    }
     response = client.post(
-        add_url(), case_study_form(result_row(metric), **{"action-submit": "Submit"})
+        add_url(), case_study_form(result_row(metric), **private, **{"action-submit": "Submit"})
     )
     assert response.status_code == 302
     page = CaseStudyPage.objects.get()

@@ -26,6 +26,9 @@ def test_case_study_page_tells_the_whole_story(client):
         )
     )
     MetricResultFactory(page=page, baseline=0, result=1250, metric__name="Workers reached")
+    MetricResultFactory(
+        page=page, baseline=0, result=480, precision="exact", metric__name="Fees repaid"
+    )
     publish(page)
 
     html = client.get(page.url).content.decode()
@@ -36,7 +39,9 @@ def test_case_study_page_tells_the_whole_story(client):
     assert "Map the recruitment corridor" in html  # a step block
     assert "USD 10,000 – 100,000" in html  # its cost band, in words
     assert "Ending recruitment fees" in html
-    assert re.search(r"1,?250 workers", html)
+    assert "1,300 workers" in html  # published rounded, the default
+    assert "1,250" not in html
+    assert "480 workers" in html  # the editor chose to publish this one exactly
 
 
 def test_bright_spot_shows_its_headline_metric_and_links_to_the_full_story(client):

@@ -32,6 +32,7 @@ GOOD = {
     "ALLOWED_HOSTS": "heres-how.example.org",
     "ELASTICSEARCH_URL": "http://127.0.0.1:9",
     "SITE_URL": "https://heres-how.example.org",
+    "CACHE_URL": "redis://127.0.0.1:6379/0",
 }
 
 

@@ -52,13 +52,8 @@ def test_members_see_no_more_than_anyone_through_the_api(client, admin_user, mem
         ({"year": "2023"}, ["bright_spot"]),
         ({"year": ["2019", "2022"]}, ["case_study"]),
         ({"year": "1999"}, []),
-        ({"year": "not-a-year"}, []),
-        ({"year": "99999999999999999999999"}, []),
         ({"verification": "independently-audited"}, ["case_study"]),
         ({"verification": "second-party"}, ["bright_spot"]),
-        ({"industry": "no-such-thing"}, []),
-        ({"industry": "bad\x00value"}, []),
-        ({"q": "ignored", "sort": "newest"}, ["bright_spot", "case_study"]),
     ],
 )
 def test_filters_are_the_search_pages(client, case_study, bright_spot, params, expected):

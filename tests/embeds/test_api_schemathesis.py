@@ -10,7 +10,7 @@ from hypothesis import settings as hypothesis_settings
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_api_conforms_to_its_schema_and_never_fails(
-    live_server, settings, case_study, bright_spot, members_only_story
+    live_server, settings, search_index, case_study, bright_spot, members_only_story
 ):
     settings.SITE_URL = live_server.url
     settings.API_RATE_LIMIT = "100000/m"

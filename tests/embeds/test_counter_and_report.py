@@ -25,7 +25,8 @@ def test_counter_image_counts_republications_per_partner_domain(client, case_stu
         assert response["Content-Type"] == "image/gif"
         assert not response.cookies
         assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
-    client.get(url, {"partner": "radio.example"})
+    # ?partner= counts only when the embedding page agrees (tests/portal/test_hardening.py).
+    client.get(url, {"partner": "radio.example"}, HTTP_REFERER="https://radio.example/a")
     client.get(url)  # nobody to credit: not counted
     client.get(url, HTTP_REFERER="http://testserver/case-studies/garment-fees/")  # ourselves
     assert counts(PartnerActivity.REPUBLISH) == {"news.example": 3, "radio.example": 1}

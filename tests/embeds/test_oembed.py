@@ -75,9 +75,26 @@ def test_addresses_without_trailing_slash_or_with_a_query_still_resolve(client, 
     assert oembed(client, url).status_code == 200
 
 
-@pytest.mark.parametrize("fmt", ["xml", "yaml"])
+@pytest.mark.parametrize("fmt", ["yaml", "html"])
 def test_unsupported_formats_give_501(client, case_study, fmt):
-    assert oembed(client, canonical(case_study), format=fmt).status_code == 501
+    response = oembed(client, canonical(case_study), format=fmt)
+    assert response.status_code == 501
+    assert "format=xml" in response.content.decode()
+
+
+def test_xml_format_answers_the_same_fields(client, case_study):
+    """oEmbed section 2.3.4: the same response as XML, one element per field."""
+    from xml.etree import ElementTree
+
+    as_json = oembed(client, canonical(case_study), format="json").json()
+    response = oembed(client, canonical(case_study), format="xml")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/xml")
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == "oembed"
+    as_xml = {child.tag: child.text for child in root}
+    assert as_xml == {name: str(value) for name, value in as_json.items()}
+    assert_no_secrets(response.content.decode())
 
 
 def test_unknown_draft_and_members_only_stories_give_404(

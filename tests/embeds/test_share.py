@@ -30,7 +30,7 @@ def test_open_graph_twitter_and_json_ld(client, case_study):
     assert meta(html, "twitter:card") == "summary_large_image"
     assert meta(html, "twitter:title") == case_study.title
     ld = json.loads(
-        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+        re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S).group(1)
     )
     assert ld["@type"] == "Article" and ld["headline"] == case_study.title
     assert ld["url"] == canonical and ld["isAccessibleForFree"] is True
@@ -46,7 +46,8 @@ def test_json_ld_cannot_break_out_of_its_script(client, apparel):
         CaseStudyPageFactory(title="Fees </script><script>alert(1)</script>", industry=apparel)
     )
     html = client.get(page.url).content.decode()
-    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    json_ld = r'<script type="application/ld\+json"[^>]*>(.*?)</script>'
+    block = re.search(json_ld, html, re.S).group(1)
     assert json.loads(block)["headline"] == page.title
 
 
@@ -91,7 +92,7 @@ def test_members_only_stories_offer_no_embed_or_republishing(
     assert "Republish this story" not in html and "Embed this story" not in html
     assert "application/json+oembed" not in html
     ld = json.loads(
-        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+        re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S).group(1)
     )
     assert ld["isAccessibleForFree"] is False
 

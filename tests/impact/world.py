@@ -12,6 +12,8 @@ Workers reached (workers), change = result - baseline:
     draft     apparel   fees              self-reported         88888     (never published)
 
 Fees repaid (USD) is reported by apparel1 and seafood1 only: fewer than three.
+Every result is published exactly (with months), so the arithmetic is checked to the cent;
+tests/impact/test_precision.py covers rounded and banded results.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ def build_world() -> World:
             baseline=Decimal(baseline),
             result=Decimal(result),
             verification=level,
+            precision="exact",
+            period_detail="months",
             period_start=datetime.date(year, 1, 1),
             period_end=datetime.date(year, 12, 31),
         )
@@ -88,6 +92,8 @@ def build_world() -> World:
                 baseline=Decimal("0"),
                 result=Decimal("12345.67") if key == "apparel1" else Decimal("800"),
                 verification=level,
+                precision="exact",
+                period_detail="months",
             )
         if key != "draft":
             publish(page)

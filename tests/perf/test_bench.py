@@ -1,8 +1,13 @@
-"""`manage.py bench --quick` runs the whole benchmark end to end and reports every figure."""
+"""`manage.py bench --quick` runs the whole benchmark end to end and reports every figure;
+it is development tooling, which production neither installs nor packages."""
 
 import json
+import tomllib
 
 from django.core.management import call_command
+from setuptools import find_packages
+
+from tests.casestudies.test_settings import GOOD, ROOT, run_manage
 
 REQUEST_TYPES = [
     "home",
@@ -45,3 +50,17 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
     table = capsys.readouterr().out
     assert "static file (ceiling)" in table and "Budgets:" in table
     assert results["corpus"]["smaller_size"] == {"case_studies": 2, "bright_spots": 1}
+    # Each phase timed under its own name: the two indexing phases do not overwrite each other.
+    assert {"indexing (smaller size)", "indexing (full size)"} <= set(results["phase_seconds"])
+
+
+def test_production_neither_installs_nor_packages_the_benchmark():
+    result = run_manage("bench", "--help", **GOOD)
+    assert result.returncode != 0
+    assert "Unknown command: 'bench'" in result.stderr
+    assert run_manage("bench", "--help", **{**GOOD, "DJANGO_ENV": "development"}).returncode == 0
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packaged = find_packages(str(ROOT), include=config["packages"]["find"]["include"])
+    assert "perf" in packaged  # the page cache, CDN purge and renditions ship
+    assert not [p for p in packaged if p.startswith("devtools")]

@@ -7,8 +7,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from search.indexing import INDEX_ERRORS, rebuild, status
-from search.models import IndexChange
-from search.tasks import apply_pending_changes
+from search.models import LEASE_SECONDS, IndexBusy, IndexChange, IndexLock
+from search.tasks import apply_pending_changes, reconcile, writing_index
 
 
 class Command(BaseCommand):
@@ -16,27 +16,46 @@ class Command(BaseCommand):
         "rebuild: build a new versioned index from the database, swap the alias to it "
         "atomically and delete the old one (search keeps answering meanwhile). "
         "status: index and database counts, and pages missing, extra or stale in the index. "
-        "drain: apply pending index changes now (what the background task does)."
+        "drain: apply pending index changes now (what the background task does). "
+        "reconcile: drain pending changes (also those a stopped worker left), compare the "
+        "index with the database and correct every page that differs; run it on a "
+        "schedule (see the README's Production section)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["rebuild", "status", "drain"])
+        parser.add_argument("action", choices=["rebuild", "status", "drain", "reconcile"])
+        parser.add_argument(
+            "--wait",
+            type=float,
+            default=LEASE_SECONDS,
+            help="rebuild, reconcile: seconds to wait for a worker that is writing the index "
+            f"(default {LEASE_SECONDS}, the lease a stopped worker holds at most).",
+        )
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print the result as JSON."
         )
 
-    def handle(self, *args, action: str, as_json: bool = False, **options):
+    def handle(self, *args, action: str, as_json: bool = False, wait: float = 0, **options):
+        self.wait = wait
         try:
             result = getattr(self, f"_{action}")()
         except INDEX_ERRORS as exc:
             raise CommandError(
                 f"Elasticsearch is not reachable or refused the request: {exc}"
             ) from exc
+        except IndexBusy as exc:
+            raise CommandError(f"{exc} Try again when it has finished.") from exc
         if as_json:
             self.stdout.write(_dumps(result))
 
     def _rebuild(self) -> dict:
-        result = rebuild(progress=self._progress)
+        with writing_index(wait=self.wait) as token:
+
+            def progress(done: int, total: int) -> None:
+                IndexLock.renew(token)
+                self._progress(done, total)
+
+            result = rebuild(progress=progress)
         self.stderr.write("")
         self.stdout.write(
             self.style.SUCCESS(
@@ -62,12 +81,29 @@ class Command(BaseCommand):
         if result["in_sync"]:
             self.stdout.write(self.style.SUCCESS("In sync."))
         else:
-            self.stdout.write(self.style.WARNING("Drift found: run `search_index rebuild`."))
+            self.stdout.write(self.style.WARNING("Drift found: run `search_index reconcile`."))
         return result
 
     def _drain(self) -> dict:
         result = apply_pending_changes()
+        if result["busy"]:
+            self.stdout.write("Another worker is writing the index; it drains what is left.")
         self.stdout.write(self.style.SUCCESS(f"Applied pending changes: {result}"))
+        return result
+
+    def _reconcile(self) -> dict:
+        result = reconcile(wait=self.wait)
+        if result["rebuilt"]:
+            self.stdout.write("No index behind the alias: rebuilt it from the database.")
+        for kind in ("missing", "extra", "stale"):
+            if result[kind]:
+                self.stdout.write(f"{kind.capitalize():9} page ids {result[kind]} (corrected)")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Reconciled: {result['indexed']} page(s) from pending changes, "
+                f"{result['repaired']} drifted page(s) corrected."
+            )
+        )
         return result
 
     def _progress(self, done: int, total: int) -> None:

@@ -1,17 +1,148 @@
-// Progressive enhancement for /search/: results update in place, the URL keeps the
-// whole state (shareable; back and forward restore it). Without this file the form
-// and links work as plain HTML.
+// Search in the browser, for every search box marked data-suggest-url (the home page's and
+// the search page's). Without this file the forms and links work as plain HTML.
+//
+// Suggestions as you type are real links under the box: a story opens it, a taxonomy term
+// applies that filter. Down arrow moves from the box into them, up and down move between
+// them, Escape goes back to the box, Enter (or a click) follows the link.
+//
+// On /search/ the results also update in place and the address keeps the whole state
+// (shareable; back and forward restore it). Typing only rewrites the current address
+// (history.replaceState): a submit or a filter change adds an entry. Previous results stay
+// until new ones arrive, and "no results" waits until typing pauses, so a half-typed word
+// never flashes it.
 (function () {
   "use strict";
+  if (!window.fetch || !window.history.pushState || !window.URLSearchParams) return;
+
+  var TYPING_DELAY = 300; // ms after the last keystroke before results are fetched
+  var EMPTY_DELAY = 1000; // ms of no typing before "no results" may replace results
+  var SUGGEST_DELAY = 120;
+
+  // --- Suggestions -----------------------------------------------------------------
+
+  function Suggestions(form) {
+    var input = form.querySelector("input[type=search]");
+    var list = form.querySelector("[data-suggestions]");
+    var status = form.querySelector("[data-suggestions-status]");
+    var url = form.getAttribute("data-suggest-url");
+    if (!input || !list || !url) return null;
+    var timer = null;
+    var pending = null;
+    var shownFor = null;
+
+    function links() {
+      return Array.prototype.slice.call(list.querySelectorAll("a"));
+    }
+
+    function close() {
+      list.hidden = true;
+    }
+
+    function render(text, items) {
+      list.innerHTML = "";
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = item.url;
+        a.className = "suggest__link suggest__link--" + item.kind;
+        var label = document.createElement("span");
+        label.className = "suggest__text";
+        label.textContent = item.text;
+        a.appendChild(label);
+        if (item.kind_label) {
+          var kind = document.createElement("span");
+          kind.className = "suggest__kind";
+          kind.textContent = item.kind_label;
+          a.appendChild(document.createTextNode(" "));
+          a.appendChild(kind);
+        }
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      shownFor = text;
+      list.hidden = items.length === 0;
+      if (status) {
+        status.textContent = items.length
+          ? items.length + (items.length === 1 ? " suggestion" : " suggestions") +
+            ", press the down arrow to choose"
+          : "";
+      }
+    }
+
+    function update() {
+      var text = input.value.trim();
+      clearTimeout(timer);
+      if (pending) pending.abort();
+      if (text.length < 2) { close(); return; }
+      if (text === shownFor && links().length) { list.hidden = false; return; }
+      timer = setTimeout(function () {
+        pending = new AbortController();
+        fetch(url + "?q=" + encodeURIComponent(text), { signal: pending.signal })
+          .then(function (response) { return response.json(); })
+          .then(function (data) {
+            if (input.value.trim() === text) render(text, data.suggestions || []);
+          })
+          .catch(function () {});
+      }, SUGGEST_DELAY);
+    }
+
+    input.addEventListener("input", update);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" && !list.hidden && links().length) {
+        event.preventDefault();
+        links()[0].focus();
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    list.addEventListener("keydown", function (event) {
+      var all = links();
+      var at = all.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" && at < all.length - 1) {
+        event.preventDefault();
+        all[at + 1].focus();
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        (at > 0 ? all[at - 1] : input).focus();
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        input.focus();
+        close();
+      }
+    });
+    form.addEventListener("focusout", function (event) {
+      if (!event.relatedTarget || !form.contains(event.relatedTarget)) close();
+    });
+    input.addEventListener("focus", function () {
+      if (links().length && input.value.trim() === shownFor) list.hidden = false;
+    });
+    return { close: close };
+  }
+
+  var suggestions = {};
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-suggest-url]"), function (f) {
+    suggestions[f.id] = Suggestions(f);
+  });
+
+  // --- Live results on /search/ -----------------------------------------------------
+
   var form = document.getElementById("search-form");
   var live = document.getElementById("search-live");
   var count = document.getElementById("result-count");
-  if (!form || !live || !window.fetch || !window.history.pushState) return;
+  if (!form || !live || !count) return;
 
   document.documentElement.classList.add("search-js");
   var input = document.getElementById("search-q");
   var pending = null;
   var typingTimer = null;
+  var emptyTimer = null;
+  var lastKey = 0;
+  // The address of the current history entry before typing rewrote it.
+  var committed = window.location.pathname + window.location.search;
+
+  function here() {
+    return window.location.pathname + window.location.search;
+  }
 
   function urlFromForm() {
     var params = new URLSearchParams();
@@ -43,10 +174,36 @@
     if (target) target.focus();
   }
 
-  function load(url, push) {
+  function record(url, how) {
+    var state = { search: true };
+    if (how === "replace") {
+      window.history.replaceState(state, "", url);
+    } else if (how === "push" || how === "submit") {
+      // A search typed and then submitted is one step back, not two to the same place.
+      if (how === "submit" && here() !== committed) {
+        window.history.replaceState(state, "", committed);
+      }
+      window.history.pushState(state, "", url);
+      committed = url;
+    } else {
+      committed = url;
+    }
+  }
+
+  function cancel() {
+    clearTimeout(typingTimer);
+    clearTimeout(emptyTimer);
+    emptyTimer = null;
     if (pending) pending.abort();
-    pending = new AbortController();
+    pending = null;
+  }
+
+  // how: "submit", "push" (filter, link), "replace" (typing) or "none" (back/forward).
+  function load(url, how, then) {
+    cancel();
+    var mine = (pending = new AbortController());
     var key = focusKey();
+    var requestedQuery = input.value;
     live.setAttribute("aria-busy", "true");
     return fetch(url, { signal: pending.signal, headers: { "X-Requested-With": "fetch" } })
       .then(function (response) { return response.text(); })
@@ -55,71 +212,72 @@
         var fresh = doc.getElementById("search-live");
         var freshCount = doc.getElementById("result-count");
         if (!fresh) { window.location.assign(url); return; }
-        live.innerHTML = fresh.innerHTML;
-        if (freshCount) count.textContent = freshCount.textContent;
-        document.title = doc.title;
-        if (push) window.history.pushState({ search: true }, "", url);
-        restoreFocus(key);
+        function apply() {
+          emptyTimer = null;
+          live.innerHTML = fresh.innerHTML;
+          if (freshCount) count.textContent = freshCount.textContent;
+          document.title = doc.title;
+          live.removeAttribute("aria-busy");
+          record(url, how);
+          restoreFocus(key);
+          if (then) then();
+        }
+        var waited = Date.now() - lastKey;
+        if (how === "replace" && fresh.querySelector(".search__empty") && waited < EMPTY_DELAY) {
+          // Still typing: keep the previous results; show "no results" only if typing stops.
+          emptyTimer = setTimeout(function () {
+            if (input.value === requestedQuery) apply();
+          }, EMPTY_DELAY - waited);
+          return;
+        }
+        apply();
       })
       .catch(function (error) {
         if (error.name !== "AbortError") window.location.assign(url);
       })
-      .finally(function () { live.removeAttribute("aria-busy"); });
+      .finally(function () {
+        if (pending === mine && !emptyTimer) live.removeAttribute("aria-busy");
+      });
+  }
+
+  function toResults() {
+    var heading = document.getElementById("results-heading");
+    if (!heading) return;
+    heading.focus({ preventScroll: true });
+    (heading.closest("section") || heading).scrollIntoView({ block: "start" });
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    clearTimeout(typingTimer);
-    load(urlFromForm(), true);
+    if (suggestions[form.id]) suggestions[form.id].close();
+    load(urlFromForm(), "submit");
   });
 
   form.addEventListener("change", function (event) {
     var t = event.target;
-    if (t.type === "checkbox" || t.tagName === "SELECT") load(urlFromForm(), true);
+    if (t.type === "checkbox" || t.tagName === "SELECT") load(urlFromForm(), "push");
   });
 
   input.addEventListener("input", function () {
-    clearTimeout(typingTimer);
-    typingTimer = setTimeout(function () { load(urlFromForm(), true); }, 400);
-    suggest(input.value);
+    lastKey = Date.now();
+    cancel(); // an answer for fewer letters is never shown once more are typed
+    typingTimer = setTimeout(function () { load(urlFromForm(), "replace"); }, TYPING_DELAY);
   });
 
   live.addEventListener("click", function (event) {
     var link = event.target.closest("a[href]");
-    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
     var url = new URL(link.href, window.location.href);
     if (url.origin !== window.location.origin || url.pathname !== form.getAttribute("action")) return;
     event.preventDefault();
-    var q = url.searchParams.get("q");
-    input.value = q || "";
-    load(url.pathname + url.search, true);
+    input.value = url.searchParams.get("q") || "";
+    var paging = link.closest(".pagination") !== null;
+    load(url.pathname + url.search, "push", paging ? toResults : null);
   });
 
   window.addEventListener("popstate", function () {
     var url = new URL(window.location.href);
     input.value = url.searchParams.get("q") || "";
-    load(url.pathname + url.search, false);
+    load(url.pathname + url.search, "none");
   });
-
-  // Suggestions as you type, through the input's <datalist>.
-  var list = document.getElementById("search-suggestions");
-  var suggestUrl = form.getAttribute("data-suggest-url");
-  var suggestTimer = null;
-  function suggest(text) {
-    clearTimeout(suggestTimer);
-    if (!list || !suggestUrl || text.trim().length < 2) return;
-    suggestTimer = setTimeout(function () {
-      fetch(suggestUrl + "?q=" + encodeURIComponent(text))
-        .then(function (r) { return r.json(); })
-        .then(function (data) {
-          list.innerHTML = "";
-          (data.suggestions || []).forEach(function (item) {
-            var option = document.createElement("option");
-            option.value = item.text;
-            list.appendChild(option);
-          });
-        })
-        .catch(function () {});
-    }, 150);
-  }
 })();

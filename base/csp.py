@@ -1,0 +1,70 @@
+"""The Content-Security-Policy of every HTML page.
+
+Nothing on a public page comes from another site, and no script or style runs
+unless the portal wrote it: inline ``<script>``/``<style>`` elements carry the
+request's nonce (``nonce="{{ request.csp_nonce }}"`` in templates), everything
+else is a file under 'self'. Injected markup, even if it slipped past the
+sanitisers, cannot run or phone home.
+
+``frame-ancestors`` is not set here: ``embeds.middleware.PublicSurfaceMiddleware``
+(outermost) merges it into this header, so embed cards stay frameable by anyone
+and every other page by nobody. The anonymous page cache stores pages with the
+nonce of the request that rendered them and swaps in the current request's nonce
+on every hit (``perf.cache``), so a cached page never replays a nonce.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+HEADER = "Content-Security-Policy"
+
+# Wagtail's admin renders inline scripts and styles of its own (and editors' previews
+# of pages) that carry no nonce, so a strict policy would break it. Its pages get a
+# relaxed policy: no plugins, no <base> hijacking; framing is still decided by
+# PublicSurfaceMiddleware (same-origin only, for the preview).
+RELAXED_PREFIXES = ("/admin/", "/django-admin/")
+RELAXED_POLICY = "base-uri 'self'; object-src 'none'"
+
+
+def strict_policy(nonce: str) -> str:
+    images = " ".join(["'self'", "data:", *settings.CSP_MEDIA_SOURCES])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            f"style-src 'self' 'nonce-{nonce}'",
+            f"img-src {images}",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    )
+
+
+class ContentSecurityPolicyMiddleware:
+    """Gives each request a fresh nonce and each HTML response the policy that uses it.
+
+    Sits inside PublicSurfaceMiddleware (which adds frame-ancestors) and outside the
+    page cache (so a cached page still gets this request's nonce and header).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.csp_nonce = secrets.token_urlsafe(18)
+        response = self.get_response(request)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        if settings.DEBUG and response.status_code >= 400:
+            return response  # Django's debug error pages style themselves inline
+        if request.path.startswith(RELAXED_PREFIXES):
+            response[HEADER] = RELAXED_POLICY
+        else:
+            response[HEADER] = strict_policy(request.csp_nonce)
+        return response

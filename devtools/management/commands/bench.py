@@ -1,0 +1,494 @@
+"""Where the portal stands: build a corpus, index it, serve it for real and measure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db.migrations.loader import MigrationLoader
+
+from devtools.budgets import (
+    CACHED_TO_STATIC_MIN,
+    QUERY_BUDGET,
+    REBUILD_PYTHON_DOCS_PER_SECOND,
+    UNCACHED_CASE_STUDY_P95_MS,
+)
+from search.server import LocalSearchServer, free_port
+
+STATIC_CEILING = "static file (ceiling)"
+LOCAL_SEARCH_RELATED_TIMEOUT = 10  # seconds, with noida-db only
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a synthetic corpus in a scratch database, index it, serve the portal with "
+        "gunicorn on loopback (production settings) and drive every public request type "
+        "from a separate load-generator process. Prints a table and writes JSON."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--case-studies", type=int, default=2000)
+        parser.add_argument("--bright-spots", type=int, default=1000)
+        parser.add_argument(
+            "--duration", type=float, default=5.0, help="Seconds of load per request type."
+        )
+        parser.add_argument("--concurrency", type=int, default=4, help="Client threads.")
+        parser.add_argument(
+            "--workers", type=int, default=os.cpu_count() or 2, help="Gunicorn worker processes."
+        )
+        # Pages are CPU-bound: more threads in a worker only take turns on its GIL, which
+        # lengthens every request they share it with (measured: p95 about 60 ms with 4
+        # threads, about 35-45 ms with 1, at the same throughput).
+        parser.add_argument("--threads", type=int, default=1, help="Threads per worker.")
+        parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="Smoke test: 20 case studies, 10 bright spots, 1 second per type.",
+        )
+        parser.add_argument("--output", default="bench-results.json")
+        parser.add_argument(
+            "--workdir",
+            default="",
+            help="Where the scratch database, media and search data go (default: a temp dir).",
+        )
+
+    def handle(self, *args, **options):
+        options["sample"] = 50
+        if options["quick"]:
+            options.update(case_studies=20, bright_spots=10, duration=1.0, concurrency=2)
+            options.update(workers=min(options["workers"], 2), sample=3)
+        if options["case_studies"] < 1 or options["bright_spots"] < 1:
+            raise CommandError("The benchmark needs at least one case study and one bright spot.")
+        if (
+            options["duration"] <= 0
+            or min(options[k] for k in ("concurrency", "workers", "threads")) < 1
+        ):
+            raise CommandError(
+                "--duration, --concurrency, --workers and --threads must be positive."
+            )
+        workdir = Path(options["workdir"] or tempfile.mkdtemp(prefix="heres-how-bench-"))
+        workdir.mkdir(parents=True, exist_ok=True)
+        run = BenchRun(self, workdir, options)
+        try:
+            results = run.execute()
+        finally:
+            run.stop()
+            if not options["workdir"]:
+                shutil.rmtree(workdir, ignore_errors=True)
+        Path(options["output"]).write_text(json.dumps(results, indent=2) + "\n")
+        self.stdout.write(render_table(results))
+        self.stdout.write(f"\nWrote {options['output']}")
+
+
+class BenchRun:
+    """One benchmark: scratch services and processes, torn down in ``stop``."""
+
+    def __init__(self, command: BaseCommand, workdir: Path, options: dict):
+        self.command = command
+        self.workdir = workdir
+        self.options = options
+        self.search: LocalSearchServer | None = None
+        self.server: subprocess.Popen | None = None
+        self.port = free_port()
+        self.timings: dict[str, float] = {}
+
+    def say(self, phase: str, text: str) -> None:
+        """Start a phase: print what it does and time it, under its own name, until the next."""
+        now = time.perf_counter()
+        if getattr(self, "_phase", None):
+            self.timings[self._phase] = round(now - self._phase_started, 1)
+        self._phase, self._phase_started = phase, now
+        self.command.stdout.write(text)
+        self.command.stdout.flush()
+
+    # --- processes ------------------------------------------------------------------
+
+    def env(self, production: bool = False) -> dict:
+        """The children's configuration; inherits PATH and friends from this process."""
+        database = self.workdir / "bench.sqlite3"
+        overrides = {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_ENV": "production" if production else "development",
+            "DATABASE_URL": f"sqlite:///{database}",
+            "MEDIA_ROOT": str(self.workdir / "media"),
+            "ELASTICSEARCH_URL": self.search_url,
+            "ELASTICSEARCH_INDEX_PREFIX": self.index_prefix,
+            "SITE_URL": f"http://127.0.0.1:{self.port}",
+            "CACHE_URL": "locmem://",
+            "PYTHONPATH": str(settings.BASE_DIR),
+        }
+        if production:
+            # One machine, loopback only: production refuses a per-process cache otherwise.
+            overrides.update(
+                SECRET_KEY=secrets.token_urlsafe(64),
+                ALLOWED_HOSTS="127.0.0.1,localhost",
+                BENCHMARK_RUN="1",
+            )
+        if self.search:
+            # The local stand-in takes about a second for a story's related practices at
+            # a few thousand stories (Elasticsearch: milliseconds). The portal waits for
+            # them, so the figures show its steady state, not the stand-in's timeouts.
+            overrides["SEARCH_RELATED_TIMEOUT"] = str(LOCAL_SEARCH_RELATED_TIMEOUT)
+        return {**os.environ, **overrides}
+
+    def manage(self, *args: str, production: bool = False) -> float:
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), *args],
+            env=self.env(production),
+            cwd=settings.BASE_DIR,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        return time.perf_counter() - started
+
+    def python(self, *args: str, stdin: str = "") -> dict:
+        done = subprocess.run(
+            [sys.executable, "-m", *args],
+            env=self.env(),
+            cwd=settings.BASE_DIR,
+            input=stdin,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise CommandError(f"{args[0]} failed:\n{done.stderr[-3000:]}")
+        return json.loads(done.stdout)
+
+    # --- the run --------------------------------------------------------------------
+
+    def execute(self) -> dict:
+        o = self.options
+        self.index_prefix = f"bench-{secrets.token_hex(3)}"
+        if settings.ELASTICSEARCH_URL:
+            self.search_url = settings.ELASTICSEARCH_URL
+        else:
+            self.say("search server", "Starting a local search server (noida-db)…")
+            self.search = LocalSearchServer(self.workdir / "noida-db").start()
+            self.search_url = self.search.url
+
+        self.say("migrate", f"Scratch database in {self.workdir}; migrating…")
+        self.migrate()
+        # SQL queries per request at two sizes: a tenth of the corpus, then all of it.
+        small = {"case_studies": max(1, o["case_studies"] // 10)}
+        small["bright_spots"] = max(1, o["bright_spots"] // 10)
+        self.say(
+            "corpus (smaller size)",
+            f"Building {small['case_studies']} case studies and {small['bright_spots']} "
+            "bright spots (the smaller size)…",
+        )
+        corpus_seconds = self.load_corpus(small["case_studies"], small["bright_spots"])
+        self.say(
+            "indexing (smaller size)",
+            "Indexing and counting queries per request type at the smaller size…",
+        )
+        probe_small = self.python("devtools.probe", str(o["sample"]))
+        self.say(
+            "corpus (full size)",
+            f"Growing to the full size ({o['case_studies']} + {o['bright_spots']})…",
+        )
+        corpus_seconds += self.load_corpus(
+            o["case_studies"] - small["case_studies"], o["bright_spots"] - small["bright_spots"]
+        )
+        self.say(
+            "indexing (full size)",
+            "Indexing and counting queries per request type at the full size…",
+        )
+        probe = self.python("devtools.probe", str(o["sample"]), "--search", "without")
+        probe["small"] = {**small, "requests": probe_small["requests"]}
+
+        self.say("collectstatic", "Collecting static files (production settings)…")
+        self.manage("collectstatic", "--noinput", production=True)
+        ceiling_path = self.write_ceiling_file(probe["requests"]["case study"]["bytes"])
+        self.start_server()
+
+        # Search goes last: a search the local stand-in could not finish in time keeps
+        # it busy after the timeout, which must not slow the types measured after it.
+        types = [t for t in probe["types"] if t["name"] != "search"]
+        types += [{"name": STATIC_CEILING, "paths": [ceiling_path]}]
+        types += [t for t in probe["types"] if t["name"] == "search"]
+        for spec in types:
+            # Production settings redirect plain HTTP; a load balancer says it terminated TLS.
+            spec["headers"] = {"X-Forwarded-Proto": "https", **spec.get("headers", {})}
+        plan = {
+            "host": "127.0.0.1",
+            "port": self.port,
+            "duration": o["duration"],
+            "concurrency": o["concurrency"],
+            "types": types,
+        }
+        self.say("load", f"Load: {o['duration']}s per type, {o['concurrency']} client threads…")
+        load = self.python("devtools.loadgen", stdin=json.dumps(plan))
+        memory = self.server_memory()
+        self.say("search probe", "Counting the search page's queries and timing the search server…")
+        searched = self.python("devtools.probe", str(o["sample"]), "--search", "only")
+        probe["requests"].update(searched["requests"])
+        probe["search_engine"] = searched["search_engine"]
+        self.say("", "Done.")
+        results = assemble(o, corpus_seconds, probe, load, memory)
+        results["load"]["search_server"] = (
+            f"noida-db (local stand-in; related practices wait up to "
+            f"{LOCAL_SEARCH_RELATED_TIMEOUT}s)"
+            if self.search
+            else "ELASTICSEARCH_URL"
+        )
+        results["phase_seconds"] = self.timings
+        return results
+
+    def migrate(self) -> None:
+        """Migrate the scratch database, reusing an earlier run's result for the same migrations.
+
+        Hundreds of Wagtail migrations take far longer than the benchmark's own work.
+        """
+        loader = MigrationLoader(None, ignore_no_migrations=True)
+        files = sorted(
+            (key, os.path.getmtime(sys.modules[migration.__module__].__file__))
+            for key, migration in loader.disk_migrations.items()
+        )
+        state = hashlib.sha256(repr(files).encode()).hexdigest()[:16]
+        template = Path(tempfile.gettempdir()) / f"heres-how-bench-migrated-{state}.sqlite3"
+        database = self.workdir / "bench.sqlite3"
+        if template.exists():
+            shutil.copyfile(template, database)
+            return
+        self.manage("migrate", "--noinput")
+        shutil.copyfile(database, template)
+
+    def load_corpus(self, case_studies: int, bright_spots: int) -> float:
+        return self.manage(
+            "load_benchmark_data",
+            "--case-studies",
+            str(case_studies),
+            "--bright-spots",
+            str(bright_spots),
+        )
+
+    def write_ceiling_file(self, size: int) -> str:
+        """A static file as large as a case study page, served by the same server."""
+        folder = Path(settings.STATIC_ROOT) / "bench"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "ceiling.html").write_bytes(b"<!doctype html>" + b"x" * max(size - 15, 0))
+        return f"{settings.STATIC_URL}bench/ceiling.html"
+
+    def start_server(self) -> None:
+        log = open(self.workdir / "gunicorn.log", "ab")  # noqa: SIM115 - lives with the server
+        self.server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.options["workers"]),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(self.options["threads"]),
+                "--keep-alive",
+                "5",
+                "--preload",
+            ],
+            env=self.env(production=True),
+            cwd=settings.BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 120
+        url = f"http://127.0.0.1:{self.port}/health/"
+        while time.monotonic() < deadline:
+            if self.server.poll() is not None:
+                raise CommandError(f"gunicorn exited; see {self.workdir / 'gunicorn.log'}")
+            try:
+                request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+                with urllib.request.urlopen(request, timeout=5):
+                    return
+            except urllib.error.HTTPError:
+                return  # it answers (503 while search is degraded is still an answer)
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError("gunicorn did not answer within 120 seconds")
+
+    def server_memory(self) -> dict:
+        """Peak resident memory (VmHWM) of the gunicorn master and each worker, in MiB."""
+        pids = [self.server.pid] + children_of(self.server.pid)
+        peaks = {pid: peak_rss_mib(pid) for pid in pids}
+        workers = [peaks[pid] for pid in pids[1:] if peaks[pid]]
+        return {
+            "master_peak_mib": peaks[self.server.pid],
+            "worker_peak_mib": max(workers) if workers else None,
+            "total_peak_mib": round(sum(v for v in peaks.values() if v), 1),
+            "workers": len(workers),
+        }
+
+    def stop(self) -> None:
+        if self.server and self.server.poll() is None:
+            self.server.terminate()
+            try:
+                self.server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait()
+        if self.search:
+            self.search.stop()
+
+
+def children_of(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def peak_rss_mib(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def assemble(options: dict, corpus_seconds: float, probe: dict, load: dict, memory: dict) -> dict:
+    ceiling = load[STATIC_CEILING]["requests_per_second"] or 1
+    small = probe["small"]
+    types = {}
+    order = [t["name"] for t in probe["types"]] + [STATIC_CEILING]
+    for name, figures in sorted(load.items(), key=lambda item: order.index(item[0])):
+        counted = probe["requests"].get(name, {})
+        counted_small = small["requests"].get(name, {})
+        types[name] = {
+            **figures,
+            "ratio_to_static": round(figures["requests_per_second"] / ceiling, 3),
+            "sql_queries": counted.get("sql_queries"),
+            "sql_queries_small_corpus": counted_small.get("sql_queries"),
+            "sql_queries_cached": counted.get("sql_queries_cached"),
+            # The counted request's status: a search that timed out counts another page.
+            "counted_status": counted.get("status"),
+            "counted_status_small_corpus": counted_small.get("status"),
+            "page_bytes": counted.get("bytes", figures["response_bytes"]),
+        }
+    rebuild = probe["rebuild"]
+    budgets = {
+        "cached case study >= half the static ceiling": types["case study"]["ratio_to_static"]
+        >= CACHED_TO_STATIC_MIN,
+        f"uncached case study p95 < {UNCACHED_CASE_STUDY_P95_MS} ms": types[
+            "case study (uncached)"
+        ]["p95_ms"]
+        < UNCACHED_CASE_STUDY_P95_MS,
+        f"rebuild >= {REBUILD_PYTHON_DOCS_PER_SECOND} docs/s (Python side)": rebuild[
+            "python_documents_per_second"
+        ]
+        >= REBUILD_PYTHON_DOCS_PER_SECOND,
+    }
+    for name, limit in QUERY_BUDGET.items():
+        t = types[name]
+        counts = (t["sql_queries_small_corpus"], t["sql_queries"])
+        statuses = (t["counted_status_small_corpus"], t["counted_status"])
+        label = f"{name} <= {limit} SQL queries at both sizes, the same at both"
+        if None in counts:
+            budgets[label] = False
+        elif statuses != (200, 200):
+            # Not the page the budget is about (search timed out): neither met nor missed.
+            budgets[f"{label} (counted pages answered {statuses[0]} / {statuses[1]})"] = None
+        else:
+            budgets[label] = max(counts) <= limit and counts[0] == counts[1]
+    return {
+        "corpus": {
+            "case_studies": options["case_studies"],
+            "bright_spots": options["bright_spots"],
+            "build_seconds": round(corpus_seconds, 1),
+            "smaller_size": {
+                "case_studies": small["case_studies"],
+                "bright_spots": small["bright_spots"],
+            },
+        },
+        "load": {
+            "duration_seconds": options["duration"],
+            "concurrency": options["concurrency"],
+            "workers": options["workers"],
+            "threads": options["threads"],
+            "server": "gunicorn gthread, DJANGO_ENV=production (DEBUG off)",
+        },
+        "rebuild": rebuild,
+        "search_engine": probe.get("search_engine", {}),
+        "memory": memory,
+        "types": types,
+        "budgets": budgets,
+    }
+
+
+def render_table(results: dict) -> str:
+    corpus = results["corpus"]
+    head = f"{'request type':<24}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'SQL':>8}{'bytes':>9}"
+    lines = [
+        "",
+        "SQL: queries per uncached request at the smaller / the full size "
+        f"({corpus['smaller_size']['case_studies'] + corpus['smaller_size']['bright_spots']} / "
+        f"{corpus['case_studies'] + corpus['bright_spots']} stories); * another status than 200",
+        "",
+        head + f"{'x static':>10}  status",
+        "-" * (len(head) + 18),
+    ]
+    for name, t in results["types"].items():
+        queries = "-"
+        if t["sql_queries"] is not None:
+            marks = [
+                "" if status in (200, None) else "*"
+                for status in (t["counted_status_small_corpus"], t["counted_status"])
+            ]
+            queries = f"{t['sql_queries_small_corpus']}{marks[0]}/{t['sql_queries']}{marks[1]}"
+        statuses = ",".join(f"{k}:{v}" for k, v in sorted(t["statuses"].items()))
+        lines.append(
+            f"{name:<24}{t['requests_per_second']:>9.1f}{t['p50_ms']:>9.2f}{t['p95_ms']:>9.2f}"
+            f"{queries:>8}{t['page_bytes']:>9}{t['ratio_to_static']:>10.2f}  {statuses}"
+        )
+    r, m, s = results["rebuild"], results["memory"], results["search_engine"]
+    lines += [
+        "",
+        f"Corpus: {results['corpus']['case_studies']} case studies, "
+        f"{results['corpus']['bright_spots']} bright spots, built in "
+        f"{results['corpus']['build_seconds']}s",
+        f"Index rebuild: {r['documents']} documents in {r['seconds']}s; Python side "
+        f"{r['python_documents_per_second']} docs/s, Elasticsearch side "
+        f"{r['elasticsearch_documents_per_second']} docs/s",
+        f"Search engine time (took): p50 {s.get('took_p50_ms', '-')} ms, "
+        f"p95 {s.get('took_p95_ms', '-')} ms" + (f" ({s['error']})" if "error" in s else ""),
+        f"Suggestions as you type: p50 {s.get('suggest_p50_ms', '-')} ms, "
+        f"p95 {s.get('suggest_p95_ms', '-')} ms; index size "
+        f"{s.get('index_bytes_per_story', '-')} bytes per story",
+        f"Peak memory: worker {m['worker_peak_mib']} MiB, all {m['workers']} workers and "
+        f"master {m['total_peak_mib']} MiB",
+        f"Search server: {results['load'].get('search_server', '-')}",
+    ]
+    search = results["types"].get("search", {})
+    failed = [k for k in search.get("statuses", {}) if not str(k).startswith("2")]
+    if search.get("counted_status") not in (200, None) or failed:
+        lines.append(
+            "Search did not always answer in time: the search server's own time is above. "
+            "noida-db, the local stand-in, reads every story's text on each full-text query; "
+            "set ELASTICSEARCH_URL to measure against Elasticsearch."
+        )
+    lines += ["", "Budgets:"]
+    verdicts = {True: "met", False: "MISSED", None: "not measured"}
+    lines += [f"  [{verdicts[ok]}] {name}" for name, ok in results["budgets"].items()]
+    return "\n".join(lines)

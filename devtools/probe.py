@@ -1,0 +1,248 @@
+"""The benchmark's in-process half: ``python -m devtools.probe`` prints JSON.
+
+Run by ``manage.py bench`` against the benchmark database, once per corpus size.
+It rebuilds the search index (timing the Python and Elasticsearch sides), picks
+the addresses of each request type, and counts SQL queries and response bytes
+per request type with Django's test client (uncached, in a warm process), apart
+from the load so that counting never slows the measured server.
+
+Counting waits for the search server however slow it is (``PROBE_SEARCH_TIMEOUT``):
+the count of a results page, not of the page shown when search times out.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from urllib.parse import urlencode
+
+SAMPLE = 50  # addresses per request type the load cycles through
+SEARCH_QUERY = "recruitment fees"
+PROBE_SEARCH_TIMEOUT = 30  # seconds; noida-db needs this long at a few thousand stories
+ENGINE_TIME_BUDGET = 20  # seconds spent timing the search server's own time
+
+
+def _search_url(industry: str, intervention: str) -> str:
+    query = urlencode({"q": SEARCH_QUERY, "industry": industry, "intervention": intervention})
+    return f"/search/?{query}"
+
+
+def request_types(sample: int = SAMPLE) -> list[dict]:
+    """Each request type with the addresses the load generator cycles through."""
+    from django.conf import settings
+
+    from casestudies.models import BrightSpotPage, CaseStudyPage, Industry, InterventionType
+
+    public = CaseStudyPage.objects.visible_to(None).order_by("pk")
+    case_studies = [p.url for p in public.specific()[:sample]]
+    case_study_ids = list(public.values_list("pk", flat=True)[:sample])
+    bright_spots = [
+        p.url for p in BrightSpotPage.objects.visible_to(None).order_by("pk").specific()[:sample]
+    ]
+    industry = Industry.objects.order_by("pk").values_list("slug", flat=True).first() or ""
+    intervention = (
+        InterventionType.objects.order_by("pk").values_list("slug", flat=True).first() or ""
+    )
+    oembed = [
+        "/oembed/?" + urlencode({"url": f"{settings.SITE_URL}{url}", "format": "json"})
+        for url in case_studies
+    ]
+    return [
+        {"name": "home", "paths": ["/"]},
+        {"name": "case study", "paths": case_studies},
+        # A session cookie bypasses the page cache: the page is rendered every time.
+        {
+            "name": "case study (uncached)",
+            "paths": case_studies,
+            "headers": {"Cookie": "sessionid=benchmark-uncached"},
+        },  # fmt: skip
+        {"name": "bright spot", "paths": bright_spots},
+        {"name": "search", "paths": [_search_url(industry, intervention)]},
+        {"name": "embed card", "paths": [f"/embed/{pk}/" for pk in case_study_ids]},
+        {"name": "oembed", "paths": oembed},
+        {"name": "api list", "paths": ["/api/stories/"]},
+        {"name": "feed", "paths": ["/feeds/rss/"]},
+    ]
+
+
+class QueryCounter:
+    """Counts SQL statements as the database executes them (independent of DEBUG)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def measure_requests(types: list[dict]) -> dict:
+    """SQL queries and bytes of each type's first address, uncached, in a warm process."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test import Client
+
+    from perf.cache import invalidate_pages
+    from search.query import facet_labels, synonym_groups
+
+    for model in ContentType.objects.all():
+        ContentType.objects.get_for_id(model.pk)
+    facet_labels(), synonym_groups()
+    client = Client(HTTP_HOST="localhost")
+    for spec in types:  # renditions and site root paths cached, as in a live server
+        if spec["name"] != "search":  # one search per size is enough: it may be slow
+            client.get(spec["paths"][0] if spec["paths"] else "/")
+    measured = {}
+    for spec in types:
+        path = spec["paths"][0] if spec["paths"] else "/"
+        headers = {"HTTP_COOKIE": spec["headers"]["Cookie"]} if spec.get("headers") else {}
+        # As after a publish: pages are stale, renditions and site paths stay cached.
+        invalidate_pages("benchmark")
+        uncached, cached = QueryCounter(), QueryCounter()
+        client = Client(HTTP_HOST="localhost")  # no cookies from the type before
+        started = time.perf_counter()
+        with connection.execute_wrapper(uncached):
+            response = client.get(path, **headers)
+        seconds = time.perf_counter() - started
+        hit = False
+        if response.status_code == 200:  # an error page is not cached: no second try
+            client.get(path, **headers)
+            with connection.execute_wrapper(cached):
+                hit = client.get(path, **headers).get("X-Cache") == "HIT"
+        measured[spec["name"]] = {
+            "path": path,
+            "status": response.status_code,
+            "sql_queries": uncached.count,
+            "sql_queries_cached": cached.count if hit else None,
+            "bytes": len(response.content),
+            "seconds": round(seconds, 3),
+        }
+    return measured
+
+
+def search_engine_time(runs: int = 20) -> dict:
+    """Elasticsearch's own time (``took``) for the benchmark's search, apart from the page.
+
+    At most ``runs`` searches, and no more started after ``ENGINE_TIME_BUDGET`` seconds.
+    """
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import QueryDict
+
+    from casestudies.models import Industry, InterventionType
+    from search.query import FacetedStorySearch
+
+    industry = Industry.objects.order_by("pk").values_list("slug", flat=True).first() or ""
+    intervention = (
+        InterventionType.objects.order_by("pk").values_list("slug", flat=True).first() or ""
+    )
+    params = QueryDict(_search_url(industry, intervention).split("?", 1)[1])
+    took, total = [], []
+    deadline = time.perf_counter() + ENGINE_TIME_BUDGET
+    for _ in range(runs):
+        if took and time.perf_counter() > deadline:
+            break
+        results = FacetedStorySearch.from_params(params, AnonymousUser()).execute()
+        took.append(results.took_ms)
+        total.append(results.total_ms)
+    took.sort()
+    return {
+        "took_p50_ms": statistics.median(took),
+        "took_p95_ms": took[min(len(took) - 1, round(0.95 * (len(took) - 1)))],
+        "client_total_p50_ms": round(statistics.median(total), 2),
+        "hits": results.total,
+        "runs": len(took),
+        **suggestion_time(runs),
+        **index_size(),
+    }
+
+
+def suggestion_time(runs: int = 20) -> dict:
+    """Time of ``/search/suggest/``'s work (one Elasticsearch request) as someone types."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from search.query import suggest
+
+    typed = [SEARCH_QUERY[:n] for n in range(2, len(SEARCH_QUERY) + 1)]
+    seconds = []
+    for n in range(runs):
+        started = time.perf_counter()
+        suggest(typed[n % len(typed)], AnonymousUser())
+        seconds.append((time.perf_counter() - started) * 1000)
+    seconds.sort()
+    p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
+    return {
+        "suggest_p50_ms": round(statistics.median(seconds), 2),
+        "suggest_p95_ms": round(p95, 2),
+    }
+
+
+def index_size() -> dict:
+    """Bytes on disk per indexed story (primaries, tombstones included in the count)."""
+    from search.documents import alias_name, client
+
+    stats = client().indices.stats(index=alias_name(), metric=["store", "docs"])["_all"]
+    primaries = stats["primaries"]
+    documents = max(1, primaries["docs"]["count"])
+    return {"index_bytes_per_story": round(primaries["store"]["size_in_bytes"] / documents)}
+
+
+def rebuild_index() -> dict:
+    from search.indexing import rebuild
+
+    result = rebuild()
+    documents = result["documents"]
+    python_seconds = max(result["python_seconds"], 1e-9)
+    es_seconds = max(result["elasticsearch_seconds"], 1e-9)
+    return {
+        "documents": documents,
+        "seconds": round(result["seconds"], 3),
+        "python_seconds": round(result["python_seconds"], 3),
+        "elasticsearch_seconds": round(result["elasticsearch_seconds"], 3),
+        "python_documents_per_second": round(documents / python_seconds, 1),
+        "elasticsearch_documents_per_second": round(documents / es_seconds, 1),
+    }
+
+
+def main() -> None:
+    import argparse
+
+    import django
+
+    parser = argparse.ArgumentParser(prog="python -m devtools.probe")
+    parser.add_argument("sample", type=int, nargs="?", default=SAMPLE)
+    parser.add_argument(
+        "--search",
+        choices=["with", "without", "only"],
+        default="with",
+        help="Count the search page too, leave it out, or only count it and time the search "
+        "server (no rebuild). A search the stand-in cannot finish in time keeps it busy "
+        "after the timeout, so the benchmark counts and times it after the load.",
+    )
+    args = parser.parse_args()
+    django.setup()
+    from django.conf import settings
+
+    settings.SEARCH_TIMEOUT_SECONDS = PROBE_SEARCH_TIMEOUT
+    settings.SEARCH_RELATED_TIMEOUT = PROBE_SEARCH_TIMEOUT
+    report: dict = {}
+    if args.search != "only":
+        report["rebuild"] = rebuild_index()
+    types = request_types(args.sample)
+    report["types"] = types
+    if args.search == "only":
+        types = [t for t in types if t["name"] == "search"]
+    elif args.search == "without":
+        types = [t for t in types if t["name"] != "search"]
+    report["requests"] = measure_requests(types)
+    if args.search == "only":
+        try:
+            report["search_engine"] = search_engine_time(runs=min(20, 4 * args.sample))
+        except Exception as exc:  # noqa: BLE001 - reported, the rest of the benchmark still runs
+            report["search_engine"] = {"error": f"{exc.__class__.__name__}: {exc}"}
+    json.dump(report, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
