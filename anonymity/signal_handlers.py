@@ -23,14 +23,13 @@ from wagtail.log_actions import log
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published
 
-from casestudies.models import BrightSpotPage, CaseStudyPage, StoryPage
+from casestudies.models import STORY_MODELS, StoryPage
 from casestudies.publication import register_publication_check, registered_publication_checks
 
 from .guard import REFUSED_LOG_ACTION, Leak, PublicationRefused, check_publication, find_leaks
 from .members import admit_new_member_company
 from .recheck import TAKEN_DOWN_LOG_ACTION, AffectedStory, take_down
 
-STORY_MODELS = (CaseStudyPage, BrightSpotPage)
 __all__ = ["TAKEN_DOWN_LOG_ACTION", "check_revision", "connect", "record_refusal"]
 
 # Saves that change no visible field: Wagtail's revision, lock and bookkeeping updates.

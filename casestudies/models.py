@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch
 from django.db.models.functions import Length, Substr
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
     FieldPanel,
@@ -182,6 +182,10 @@ MEMBER_GROUP_PREFIX = "Member: "
 class StoryPage(Page):
     """Fields and tags case studies and bright spots share (abstract)."""
 
+    # The value of the public ``type`` parameter (docs/contract.md) and of the index's
+    # ``type`` field; its label is the model's verbose name (see ``STORY_TYPES``).
+    story_type: str
+
     industry = models.ForeignKey(Industry, on_delete=models.PROTECT, related_name="+")
     intervention_types = ParentalManyToManyField(InterventionType, related_name="+")
     stages = ParentalManyToManyField(
@@ -266,8 +270,8 @@ class StoryPage(Page):
         return list(range(self.year_started, max(last, self.year_started) + 1))
 
     @property
-    def story_type(self) -> str:
-        return "case-study" if isinstance(self, CaseStudyPage) else "bright-spot"
+    def story_type_label(self) -> str:
+        return STORY_TYPES[self.story_type]
 
     def confidential_term_list(self) -> list[str]:
         terms = [t.strip() for t in self.confidential_terms.splitlines() if t.strip()]
@@ -407,6 +411,8 @@ class MetricResult(Orderable):
 class CaseStudyPage(StoryPage):
     """The "here's how": challenge, steps, cost, what failed, measured results."""
 
+    story_type = "case-study"
+
     summary = models.TextField(max_length=600, help_text="Two or three sentences for cards.")
     challenge = RichTextField(features=["bold", "italic", "ol", "ul", "link"])
     steps = StreamField(StepsBlock(), help_text="The steps taken, in order.")
@@ -466,12 +472,22 @@ class CaseStudyPage(StoryPage):
 class BrightSpotPage(StoryPage):
     """A five-second success: one headline, a few sentences, one metric."""
 
+    story_type = "bright-spot"
+
     body = models.TextField(max_length=500, help_text="Two or three sentences.")
     metric = models.ForeignKey(
         MetricDefinition, on_delete=models.PROTECT, related_name="bright_spots"
     )
     metric_value = models.DecimalField(max_digits=16, decimal_places=2)
     metric_unit = models.CharField(max_length=40, help_text="Must be the metric's unit.")
+    metric_precision = models.CharField(
+        "published precision",
+        max_length=10,
+        choices=PRECISIONS,
+        default=ROUNDED,
+        help_text="How precisely the figure is shown: an exact figure is easy to match against "
+        "a company's own reports.",
+    )
     verification = models.CharField(
         max_length=30, choices=VERIFICATION_LEVELS, default="self-reported"
     )
@@ -489,7 +505,13 @@ class BrightSpotPage(StoryPage):
         MultiFieldPanel(
             [
                 FieldPanel("metric"),
-                FieldRowPanel([FieldPanel("metric_value"), FieldPanel("metric_unit")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("metric_value"),
+                        FieldPanel("metric_unit"),
+                        FieldPanel("metric_precision"),
+                    ]
+                ),
                 FieldPanel("verification"),
             ],
             heading="Headline metric",
@@ -526,6 +548,11 @@ class BrightSpotPage(StoryPage):
                 }
             )
 
+    @property
+    def shown_metric_value(self) -> Decimal | Band:
+        """The headline figure as the public may see it (see ``casestudies.figures``)."""
+        return publish_number(self.metric_value, self.metric_precision)
+
     def summary_text(self) -> str:
         return self.body
 
@@ -543,6 +570,14 @@ class BrightSpotPage(StoryPage):
         context = super().get_context(request, *args, **kwargs)
         context["full_story"] = self.full_story_for(getattr(request, "user", None))
         return context
+
+
+# Every kind of story, and what each is called: the search facet, the API, feeds, embeds
+# and cards all read these, so a new kind of story is added here once.
+STORY_MODELS: tuple[type[StoryPage], ...] = (CaseStudyPage, BrightSpotPage)
+STORY_TYPES: dict[str, str] = {
+    model.story_type: capfirst(model._meta.verbose_name) for model in STORY_MODELS
+}
 
 
 # --- Listing pages --------------------------------------------------------

@@ -7,6 +7,7 @@ order. Only public, live stories and only their public fields appear.
 
 import datetime
 import threading
+from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -24,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from wagtail.rich_text import expand_db_html
 
 from base.throttle import RateLimit, client_address
+from casestudies.addresses import absolute_url, canonical_url
 from casestudies.blocks import COST_BANDS
 from casestudies.figures import Band
 from casestudies.models import (
@@ -38,8 +40,6 @@ from search.facets import FACETS, MAX_VALUES_PER_FACET, STORY_TYPES, filter_stor
 from search.query import MAX_QUERY_LENGTH, SORTS, FacetedStorySearch, facet_labels
 
 from .stories import (
-    absolute_url,
-    canonical_url,
     find_public_story,
     headline_metric,
     load_stories,
@@ -329,9 +329,20 @@ class Term(Schema):
 class HeadlineMetric(Schema):
     metric: str
     metric_slug: str
-    value: float
+    value: float | None = Field(description="The figure as published; empty for a range")
+    value_range: list[float] | None = Field(
+        None, description="[low, high) when published as a range"
+    )
     unit: str
     verification: str
+
+    @staticmethod
+    def resolve_value(metric: dict) -> Decimal | None:
+        return _single(metric["value"])
+
+    @staticmethod
+    def resolve_value_range(metric: dict) -> list | None:
+        return _range(metric["value"])
 
 
 class StoryOut(Schema):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 
+from casestudies.addresses import absolute_url, canonical_url
 from casestudies.models import Industry, InterventionType, StoryPage
 
-from .stories import canonical_url, filtered_story_ids, format_number, headline_metric, load_stories
+from .stories import filtered_story_ids, headline_metric, load_stories
 
 FEED_LENGTH = 50
 
@@ -30,8 +32,8 @@ class StoryFeed(Feed):
 
     def link(self, obj) -> str:
         if obj is None:
-            return f"{settings.SITE_URL}/"
-        return f"{settings.SITE_URL}/search/?{self.facet_param}={obj.slug}"
+            return absolute_url("/")
+        return absolute_url(f"{reverse('search:page')}?{self.facet_param}={obj.slug}")
 
     def items(self, obj) -> list[StoryPage]:
         filters = {self.facet_param: [obj.slug]} if obj is not None else {}
@@ -42,11 +44,7 @@ class StoryFeed(Feed):
 
     def item_description(self, item: StoryPage) -> str:
         metric = headline_metric(item)
-        lead = (
-            f"{format_number(metric['value'])} {metric['unit']} ({metric['metric']}). "
-            if metric
-            else ""
-        )
+        lead = f"{metric['display']} {metric['unit']} ({metric['metric']}). " if metric else ""
         return lead + strip_tags(item.summary_text())
 
     def item_link(self, item: StoryPage) -> str:
@@ -60,7 +58,7 @@ class StoryFeed(Feed):
 
     def item_categories(self, item: StoryPage) -> list[str]:
         return [
-            "Case study" if item.story_type == "case-study" else "Bright spot",
+            item.story_type_label,
             item.industry.name,
             *(t.name for t in item.intervention_types.all()),
         ]

@@ -10,18 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from wagtail.models import Page
 
-from casestudies.models import BrightSpotPage, CaseStudyPage, StoryPage, StoryQuerySet
+from casestudies.figures import format_figure
+from casestudies.models import (
+    STORY_MODELS,
+    BrightSpotPage,
+    CaseStudyPage,
+    StoryPage,
+    StoryQuerySet,
+)
 from search.facets import filter_stories
-
-STORY_MODELS: dict[str, type[StoryPage]] = {
-    "case-study": CaseStudyPage,
-    "bright-spot": BrightSpotPage,
-}
 
 
 def public_stories(model: type[StoryPage]) -> StoryQuerySet:
@@ -30,7 +31,7 @@ def public_stories(model: type[StoryPage]) -> StoryQuerySet:
 
 def find_public_story(**lookup) -> StoryPage | None:
     """The live, public case study or bright spot matching ``lookup``, if any."""
-    for model in STORY_MODELS.values():
+    for model in STORY_MODELS:
         story = (
             public_stories(model)
             .filter(**lookup)
@@ -42,19 +43,12 @@ def find_public_story(**lookup) -> StoryPage | None:
     return None
 
 
-def canonical_url(page: Page) -> str:
-    url = page.get_url() or ""
-    return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}" if path.startswith("/") else path
-
-
 def headline_metric(page: StoryPage) -> dict | None:
-    """The one figure a card leads with: a bright spot's metric, a case study's first result."""
+    """The one figure a card leads with, at its published precision: a bright spot's metric,
+    a case study's first result. ``value`` is a Decimal or a ``Band``; ``display`` is how
+    every surface writes it."""
     if isinstance(page, BrightSpotPage):
-        value, unit, metric = page.metric_value, page.metric_unit, page.metric
+        value, unit, metric = page.shown_metric_value, page.metric_unit, page.metric
         verification = page.get_verification_display()
     else:
         # At its published precision; a result published as a range has no headline figure.
@@ -65,6 +59,7 @@ def headline_metric(page: StoryPage) -> dict | None:
         verification = result.get_verification_display()
     return {
         "value": value,
+        "display": format_figure(value),
         "unit": unit,
         "metric": metric.name,
         "metric_slug": metric.slug,
@@ -82,19 +77,13 @@ def story_image(page: StoryPage, spec: str):
         return None
 
 
-def format_number(value: Decimal) -> str:
-    normalized = value.normalize() if isinstance(value, Decimal) else Decimal(value)
-    text = f"{normalized:,f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 # --- Filtering by the search page's facets, in the database -------------------
 
 
 def public_story_ids(narrow: Callable[[StoryQuerySet], QuerySet]) -> QuerySet:
     """Ids of the public stories ``narrow`` keeps of each story model, newest first."""
     matching = Q(pk__in=[])
-    for model in STORY_MODELS.values():
+    for model in STORY_MODELS:
         matching |= Q(pk__in=narrow(public_stories(model)).values("pk"))
     return (
         Page.objects.filter(matching)

@@ -18,15 +18,13 @@ from django.views.decorators.http import require_safe
 from wagtail.models import Site
 
 from base.throttle import RateLimit, client_address
+from casestudies.addresses import absolute_url, canonical_url
 from casestudies.models import StoryPage
 
 from .middleware import embeddable
 from .models import PartnerActivity, partner_domain, record_partner_activity
 from .stories import (
-    absolute_url,
-    canonical_url,
     find_public_story,
-    format_number,
     headline_metric,
     story_image,
 )
@@ -120,7 +118,7 @@ def oembed(request: HttpRequest) -> HttpResponse:
         "type": "rich",
         "title": story.title,
         "provider_name": settings.WAGTAIL_SITE_NAME,
-        "provider_url": settings.SITE_URL + "/",
+        "provider_url": absolute_url("/"),
         "cache_age": 3600,
         "html": embed_html(story, width, height),
         "width": width,
@@ -185,10 +183,8 @@ def embed_card(request: HttpRequest, page_id: int) -> HttpResponse:
         "image": story_image(story, "fill-480x200|format-webp|webpquality-70"),
         "canonical": canonical_url(story),
         "summary": story.summary_text(),
-        "kind": "Case study" if story.story_type == "case-study" else "Bright spot",
+        "kind": story.story_type_label,
     }
-    if context["metric"]:
-        context["metric"]["display"] = format_number(context["metric"]["value"])
     return render(request, "embeds/embed_card.html", context)
 
 

@@ -23,9 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
+from casestudies.addresses import canonical_url
 from casestudies.figures import Band
 from casestudies.models import (
     VERIFICATION_LEVELS,
@@ -279,12 +279,7 @@ def open_data_rows(user=None) -> list[dict[str, str]]:
                 "intervention_types": "|".join(t.slug for t in r.page.intervention_types.all()),
                 "region": r.page.region.slug,
                 "case_study_title": r.page.title,
-                "page_url": page_address(r.page),
+                "page_url": canonical_url(r.page),
             }
         )
     return rows
-
-
-def page_address(page) -> str:
-    _, _, path = page.get_url_parts()
-    return f"{settings.SITE_URL}{path}"

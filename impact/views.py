@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from casestudies.models import (
+    STORY_MODELS,
     VERIFICATION_LEVELS,
     BrightSpotPage,
-    CaseStudyPage,
     Industry,
     InterventionType,
     MetricDefinition,
@@ -152,7 +152,7 @@ def facet_choices(request: HttpRequest, filters: dict[str, list[str]]) -> list[d
 
 def _story_years(user) -> list[int]:
     first, last = [], []
-    for model in (CaseStudyPage, BrightSpotPage):
+    for model in STORY_MODELS:
         span = model.objects.visible_to(user).aggregate(
             first=Min("year_started"), last=Max(Coalesce("year_ended", "year_started"))
         )

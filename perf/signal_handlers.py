@@ -21,8 +21,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from base.models import StoryImage
 from casestudies.models import (
-    BrightSpotPage,
-    CaseStudyPage,
+    STORY_MODELS,
     Industry,
     InterventionType,
     MetricDefinition,
@@ -76,9 +75,7 @@ def _stories_under(restriction: PageViewRestriction) -> list[Page]:
         page = restriction.page
     except Page.DoesNotExist:  # deleted with its page; the page's own delete purges
         return []
-    return list(
-        Page.objects.descendant_of(page, inclusive=True).type(CaseStudyPage, BrightSpotPage).live()
-    )
+    return list(Page.objects.descendant_of(page, inclusive=True).type(*STORY_MODELS).live())
 
 
 def privacy_changed_handler(sender, instance, raw=False, **kwargs):

@@ -109,7 +109,8 @@ class StoryDocument(Document):
             "raw": Keyword(),
         }
     )
-    summary = _text()
+    # Unstemmed too: near spellings of a typo are highlighted there ("recruitmnet").
+    summary = _text(fields={"plain": Text(analyzer=PLAIN_ANALYZER)})
     body = _text()
     tags_text = _text()
     # No copied all_text field: ``combined_fields`` over these four ranks as well and

@@ -12,6 +12,9 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
+from casestudies.models import STORY_TYPES as _STORY_TYPES
+from casestudies.models import MetricResult
+
 MAX_VALUES_PER_FACET = 20
 MAX_VALUE_LENGTH = 100
 
@@ -34,7 +37,8 @@ FACETS: list[Facet] = [
 ]
 FACETS_BY_PARAM = {f.param: f for f in FACETS}
 
-STORY_TYPES = {"case-study": "Case study", "bright-spot": "Bright spot"}
+# The ``type`` facet's values and labels are the content app's story types.
+STORY_TYPES = _STORY_TYPES
 
 
 def parse_filters(params: QueryDict) -> dict[str, list[str]]:
@@ -64,10 +68,8 @@ def filter_stories(stories: QuerySet, filters: dict[str, list[str]]) -> QuerySet
     combine with OR, facets with AND; values that match nothing give nothing.
     Works for case studies and bright spots alike; start from ``visible_to(user)``.
     """
-    from casestudies.models import CaseStudyPage, MetricResult
-
     model = stories.model
-    story_type = "case-study" if issubclass(model, CaseStudyPage) else "bright-spot"
+    story_type = model.story_type
     for param, values in filters.items():
         if param == "industry":
             stories = stories.filter(industry__slug__in=values)

@@ -25,14 +25,13 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, helpers
 from wagtail.models import PageViewRestriction
 
-from casestudies.models import BrightSpotPage, CaseStudyPage, MetricResult
+from casestudies.models import STORY_MODELS, CaseStudyPage, MetricResult
 
 from .documents import alias_name, client, index_body, index_pattern, prepare
 from .models import IndexLock
 
 logger = logging.getLogger(__name__)
 
-STORY_MODELS = (CaseStudyPage, BrightSpotPage)
 BULK_CHUNK = 200
 # What counts as "Elasticsearch is unreachable or refused the write": keep the change.
 INDEX_ERRORS = (TransportError, ApiError, helpers.BulkIndexError)

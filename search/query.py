@@ -372,13 +372,16 @@ class FacetedStorySearch:
         else:
             search = search.sort("_score", {"first_published_at": {"order": "desc"}})
         if text:
+            # Typo-tolerant: the short summary, unstemmed too (highlighting long bodies
+            # for near spellings cost more than the whole search).
+            marked = ("summary", "summary.plain") if fuzzy else ("summary", "body")
             search = search.highlight_options(
                 pre_tags=[MARK_START],
                 post_tags=[MARK_END],
                 require_field_match=False,
                 number_of_fragments=1,
                 fragment_size=180,
-            ).highlight("summary", "body", *(["spell_all"] if fuzzy else []))
+            ).highlight(*marked)
             if not fuzzy:
                 search = search.suggest("spelling", self._words(), **self._suggester(audiences))
         start = (self.page - 1) * self.page_size
@@ -491,8 +494,8 @@ class FacetedStorySearch:
         highlight = ""
         meta_highlight = getattr(hit.meta, "highlight", None)
         if meta_highlight is not None:
-            for name in ("summary", "body", "spell_all"):
-                fragments = getattr(meta_highlight, name, None)
+            for name in ("summary", "body", "summary.plain"):
+                fragments = meta_highlight.to_dict().get(name)
                 if fragments:
                     highlight = _marked(fragments[0])
                     break

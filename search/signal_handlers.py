@@ -11,6 +11,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from casestudies.models import (
+    STORY_MODELS,
     BrightSpotPage,
     CaseStudyPage,
     Industry,
@@ -23,7 +24,6 @@ from casestudies.models import (
 from .models import SearchSynonym
 from .tasks import request_rebuild, request_sync
 
-STORY_MODELS = (CaseStudyPage, BrightSpotPage)
 LABELS_CACHE_KEY = "search:facet-labels:v1"
 SYNONYMS_CACHE_KEY = "search:synonyms:v1"
 

@@ -10,7 +10,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from casestudies.models import BrightSpotPage, CaseStudyPage, Industry, InterventionType
+from casestudies.models import (
+    STORY_MODELS,
+    Industry,
+    InterventionType,
+)
 
 from .documents import IMAGE_FILTER, SearchUnavailable
 from .facets import FACETS, STORY_TYPES, filter_stories
@@ -84,7 +88,7 @@ def search_page(request):
 def browse_from_database(user, filters: dict[str, list[str]]) -> list[Hit]:
     """Newest stories matching every selected facet, straight from the database."""
     stories = []
-    for model in (CaseStudyPage, BrightSpotPage):
+    for model in STORY_MODELS:
         pages = filter_stories(model.objects.visible_to(user), filters).select_related(
             "industry", "hero_image"
         )

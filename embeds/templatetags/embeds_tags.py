@@ -11,10 +11,11 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from casestudies.addresses import absolute_url, canonical_url
 from casestudies.models import CaseStudyPage, StoryPage
 from perf.cache import part_key
 
-from ..stories import absolute_url, canonical_url, story_image
+from ..stories import story_image
 from ..views import embed_html, embed_url, oembed_endpoint
 
 register = template.Library()
@@ -61,13 +62,13 @@ def json_ld(page: StoryPage, image_url: str | None, public: bool) -> SafeString:
         "description": page.get_meta_description(),
         "url": canonical_url(page),
         "mainEntityOfPage": canonical_url(page),
-        "articleSection": "Case study" if page.story_type == "case-study" else "Bright spot",
+        "articleSection": page.story_type_label,
         "about": page.industry.name,
         "isAccessibleForFree": public,
         "publisher": {
             "@type": "Organization",
             "name": settings.WAGTAIL_SITE_NAME,
-            "url": f"{settings.SITE_URL}/",
+            "url": absolute_url("/"),
         },
     }
     if public:

@@ -14,6 +14,7 @@ import pytest
 
 from casestudies.figures import Band, band, publish_number, round_significant
 from tests.factories import (
+    BrightSpotPageFactory,
     CaseStudyPageFactory,
     MetricDefinitionFactory,
     MetricResultFactory,
@@ -149,3 +150,32 @@ def test_editor_can_publish_a_figure_exactly(client, regions_world):
     html = client.get(pages["asia1"].url).content.decode()
     assert "1,234,567 USD" in html
     assert "Mar 2022 – Jun 2023" in html
+
+
+def test_a_bright_spot_headline_is_published_at_its_precision(client):
+    spot = publish(
+        BrightSpotPageFactory(
+            title="Fees repaid in the Gulf",
+            metric_value=EXACT,
+            metric__name="Recruitment fees repaid",
+            metric__unit="USD",
+        )
+    )
+    surfaces = {
+        "page": client.get(spot.url).content.decode(),
+        "listing": client.get("/bright-spots/").content.decode(),
+        "embed card": client.get(f"/embed/{spot.pk}/").content.decode(),
+        "RSS feed": client.get("/feeds/rss/").content.decode(),
+        "API": client.get(f"/api/stories/{spot.pk}/").content.decode(),
+    }
+    assert {name: exact_traces(text) for name, text in surfaces.items()} == {
+        name: [] for name in surfaces
+    }
+    assert "410,000 USD" in surfaces["page"] and "410,000 USD" in surfaces["embed card"]
+    assert client.get(f"/api/stories/{spot.pk}/").json()["headline_metric"]["value"] == 410000
+
+    spot.metric_precision = "banded"
+    publish(spot)
+    assert "200,000–500,000 USD" in client.get(spot.url).content.decode()
+    headline = client.get(f"/api/stories/{spot.pk}/").json()["headline_metric"]
+    assert (headline["value"], headline["value_range"]) == (None, [200000, 500000])

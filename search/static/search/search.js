@@ -10,6 +10,11 @@
 // (history.replaceState): a submit or a filter change adds an entry. Previous results stay
 // until new ones arrive, and "no results" waits until typing pauses, so a half-typed word
 // never flashes it.
+//
+// Phone first: on narrow screens the filters stay folded behind "Filters (n)" until the
+// visitor opens them (and stay open while they tick boxes); on wide screens they are open
+// beside the results. The sort applies only when its button is pressed, never while the
+// arrow keys move through the menu. "Skip to results" moves focus and view to the results.
 (function () {
   "use strict";
   if (!window.fetch || !window.history.pushState || !window.URLSearchParams) return;
@@ -17,6 +22,7 @@
   var TYPING_DELAY = 300; // ms after the last keystroke before results are fetched
   var EMPTY_DELAY = 1000; // ms of no typing before "no results" may replace results
   var SUGGEST_DELAY = 120;
+  var NARROW = "(max-width: 48rem)"; // search.css stacks filters and results below this
 
   // --- Suggestions -----------------------------------------------------------------
 
@@ -139,6 +145,15 @@
   var lastKey = 0;
   // The address of the current history entry before typing rewrote it.
   var committed = window.location.pathname + window.location.search;
+  // The address whose results are on screen: a skip link's "#..." changes nothing else.
+  var shown = committed;
+  var narrow = window.matchMedia(NARROW);
+  var filtersOpened = false; // whether the visitor opened the folded filters on a narrow screen
+
+  function showFilters() {
+    var filters = document.getElementById("search-filters");
+    if (filters) filters.open = !narrow.matches || filtersOpened;
+  }
 
   function here() {
     return window.location.pathname + window.location.search;
@@ -176,6 +191,7 @@
 
   function record(url, how) {
     var state = { search: true };
+    shown = url;
     if (how === "replace") {
       window.history.replaceState(state, "", url);
     } else if (how === "push" || how === "submit") {
@@ -192,6 +208,7 @@
 
   function cancel() {
     clearTimeout(typingTimer);
+    typingTimer = null;
     clearTimeout(emptyTimer);
     emptyTimer = null;
     if (pending) pending.abort();
@@ -215,6 +232,7 @@
         function apply() {
           emptyTimer = null;
           live.innerHTML = fresh.innerHTML;
+          showFilters();
           if (freshCount) count.textContent = freshCount.textContent;
           document.title = doc.title;
           live.removeAttribute("aria-busy");
@@ -254,14 +272,32 @@
   });
 
   form.addEventListener("change", function (event) {
-    var t = event.target;
-    if (t.type === "checkbox" || t.tagName === "SELECT") load(urlFromForm(), "push");
+    if (event.target.type === "checkbox") load(urlFromForm(), "push");
+  });
+
+  // "toggle" does not bubble: listen while it passes down to the <details>.
+  live.addEventListener("toggle", function (event) {
+    if (event.target.id === "search-filters" && narrow.matches) {
+      filtersOpened = event.target.open;
+    }
+  }, true);
+  narrow.addEventListener("change", showFilters);
+  showFilters();
+
+  Array.prototype.forEach.call(document.querySelectorAll("a[href='#results-heading']"), function (a) {
+    a.addEventListener("click", function (event) {
+      event.preventDefault(); // no "#results-heading" entry in history (or in a shared link)
+      toResults();
+    });
   });
 
   input.addEventListener("input", function () {
     lastKey = Date.now();
     cancel(); // an answer for fewer letters is never shown once more are typed
-    typingTimer = setTimeout(function () { load(urlFromForm(), "replace"); }, TYPING_DELAY);
+    typingTimer = setTimeout(function () {
+      typingTimer = null;
+      load(urlFromForm(), "replace");
+    }, TYPING_DELAY);
   });
 
   live.addEventListener("click", function (event) {
@@ -277,6 +313,8 @@
 
   window.addEventListener("popstate", function () {
     var url = new URL(window.location.href);
+    var idle = !typingTimer && !live.hasAttribute("aria-busy");
+    if (idle && url.pathname + url.search === shown) return; // only the "#..." changed
     input.value = url.searchParams.get("q") || "";
     load(url.pathname + url.search, "none");
   });
