@@ -1,5 +1,7 @@
 """Debian's Chromium, launched the same way by every browser test; never a downloaded browser."""
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -21,3 +23,27 @@ def launch(playwright):
             f"The browser tests need Debian's chromium at {CHROMIUM}: apt-get install chromium"
         )
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+# A partner's site lives on another loopback address, so the embed is cross-origin.
+PARTNER_HOST = "127.0.0.2"
+
+
+def partner_site(pages: dict[str, str]) -> ThreadingHTTPServer:
+    """A partner's news site serving ``pages`` (path to HTML) on PARTNER_HOST."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get(self.path, "not found").encode()
+            self.send_response(200 if self.path in pages else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer((PARTNER_HOST, 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

@@ -3,39 +3,15 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from embeds.models import PartnerActivity
-from tests.browser.chromium import launch
+from tests.browser.chromium import PARTNER_HOST, launch, partner_site
 from tests.embeds.conftest import apparel, case_study, employer_pays  # noqa: F401 (fixtures)
-
-PARTNER_HOST = "127.0.0.2"
-
-
-def partner_site(pages: dict[str, str]) -> ThreadingHTTPServer:
-    """A tiny web server on another loopback address, serving the partner's pages."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = pages.get(self.path, "not found").encode()
-            self.send_response(200 if self.path in pages else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer((PARTNER_HOST, 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def article(html: str) -> str:

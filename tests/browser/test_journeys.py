@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,13 +19,12 @@ from playwright.sync_api import expect, sync_playwright
 
 from search.documents import alias_name, client
 from search.indexing import rebuild
-from tests.browser.chromium import launch
+from tests.browser.chromium import PARTNER_HOST, launch, partner_site
 from tests.factories import BrightSpotPageFactory, publish
 from tests.impact.world import build_world
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
-PARTNER_HOST = "127.0.0.2"
 AXE_DIR = Path(settings.BASE_DIR) / "var" / "axe-core"
 AXE_FILE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -197,26 +194,6 @@ def test_copying_the_embed_code_with_the_keyboard_only(live_server, settings):
         assert copied == code.input_value()
         assert f"{live_server.url}/embed/{world.pages['apparel1'].pk}/" in copied
         browser.close()
-
-
-def partner_site(pages: dict[str, str]) -> ThreadingHTTPServer:
-    """A partner's news site on another loopback address."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = pages.get(self.path, "not found").encode()
-            self.send_response(200 if self.path in pages else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer((PARTNER_HOST, 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.mark.browser
