@@ -30,21 +30,10 @@ QUERY_BUDGET = 8  # session, user, permissions, count and one page of findings
 
 
 @pytest.fixture
-def editor(django_user_model):
-    return django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
-
-
-@pytest.fixture
 def moderator(django_user_model):
     user = django_user_model.objects.create_user("mo", "moderator@example.org", "pw")
     user.groups.add(Group.objects.get_or_create(name="Moderators")[0])
     return user
-
-
-@pytest.fixture
-def admin_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def _live_story(**kwargs):
@@ -301,3 +290,24 @@ def test_the_report_runs_in_a_constant_number_of_queries(
         html = response.content.decode()
         assert all(f"Wages restored {n}" in html for n in range(size))
     assert counts[0] == counts[1], f"queries grew with the findings: {counts}"
+
+
+def test_recheck_command_finds_stories_that_new_rules_or_bulk_loaded_terms_expose():
+    """After a deploy changes the matching, or terms arrive without signals (a bulk load),
+    the command reads every live story again and the report lists what it finds."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    story = _live_story(title="How Quorbex Mills repaid fees")
+    clean = _live_story(title="How a tannery repaid fees")
+    DenylistTerm.objects.bulk_create([DenylistTerm(term="Quorbex")])  # no signals run
+    assert not ConfidentialTermFinding.objects.exists()
+
+    out = StringIO()
+    call_command("recheck_live_stories", stdout=out)
+
+    assert list(ConfidentialTermFinding.objects.values_list("page_id", flat=True)) == [story.pk]
+    assert f"How Quorbex Mills repaid fees (page {story.pk})" in out.getvalue()
+    assert "1 live story shows a confidential term" in out.getvalue()
+    assert _is_live(story) and _is_live(clean), "nothing is taken down without an editor"
