@@ -34,7 +34,7 @@ test: install chromium
 	@case "$(SEARCH_ENGINE)" in \
 	  elasticsearch) DJANGO_ENV=development $(BIN)/python manage.py elasticsearch exec -- $(PYTEST) ;; \
 	  noida-db) ELASTICSEARCH_URL= $(PYTEST) ;; \
-	  external) $(PYTEST) ;; \
+	  external) if [ -z "$$ELASTICSEARCH_URL" ]; then echo "SEARCH_ENGINE=external needs ELASTICSEARCH_URL"; exit 2; fi; $(PYTEST) ;; \
 	  *) echo "SEARCH_ENGINE=$(SEARCH_ENGINE): choose elasticsearch, noida-db or external"; exit 2 ;; \
 	esac; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no test (PYTEST_ARGS=$(PYTEST_ARGS))"; fi; \
