@@ -21,8 +21,10 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
-from wagtail.models import Page
+from wagtail.documents import get_document_model
+from wagtail.models import Collection, CollectionViewRestriction, Page
 
 from anonymity.guard import find_terms
 from anonymity.members import make_members_only
@@ -79,6 +81,7 @@ class Seed:
     public_pages: list[Page]
     stories: list[Page]
     members_only: list[Page]
+    members_only_files: list[str]  # addresses of a members-only story's image and document
     draft: Page
     member: object
 
@@ -131,6 +134,9 @@ def _absolute(page: Page) -> str:
 
 
 SEARCH_QUERIES = ["fees", "recruitment", "ledger", "xylophone", "quenvik", "zorblatt", "agency"]
+
+# Renditions a story page, card and embed ask for (perf/renditions.py makes them up front).
+MEMBERS_ONLY_RENDITIONS = ["width-480|format-webp", "fill-480x270|format-webp"]
 
 SURFACES: list[Surface] = [
     Surface(
@@ -233,6 +239,11 @@ SURFACES: list[Surface] = [
             Visit("/data/metric-results.json"),
         ],
     ),
+    Surface(
+        "members-only files",
+        ("members-media/<path:name>",),
+        lambda s: [Visit(url, public=False) for url in s.members_only_files],
+    ),
     Surface("health", ("health/",), lambda s: [Visit("/health/")], ok=(200, 503)),
     Surface(
         "membership and password reset",
@@ -268,8 +279,6 @@ NOT_SURFACES = {
     "_util/": "Wagtail's sign-in and password forms",
     "accounts/logout/": "signs out; shows nothing",
     "^media/": "development-only file serving",
-    "members-media/": "members-only image files: 404 unless the collection's privacy admits "
-    "the reader (tests/anonymity/test_members_invisible.py)",
 }
 
 
@@ -334,6 +343,19 @@ def seed(django_user_model) -> Seed:
             **private,
         )
     )
+    # A members-only story's picture and paper sit in a collection only members may open.
+    members_collection = Collection.get_first_root_node().add_child(name="Members only")
+    CollectionViewRestriction.objects.create(
+        collection=members_collection, restriction_type=CollectionViewRestriction.GROUPS
+    ).groups.add(member_group)
+    members_image = StoryImageFactory(
+        title="Workers at a members' meeting", collection=members_collection
+    )
+    members_document = get_document_model().objects.create(
+        title="Members' audit notes",
+        file=ContentFile(f"Notes from the {MEMBERS_ONLY_PHRASE}.".encode(), name="notes.txt"),
+        collection=members_collection,
+    )
     members_only = []
     for factory, title in zip(
         (CaseStudyPageFactory, BrightSpotPageFactory), MEMBERS_ONLY_TITLES, strict=True
@@ -341,6 +363,8 @@ def seed(django_user_model) -> Seed:
         extra = {"summary": f"Shared in the {MEMBERS_ONLY_PHRASE}."}
         if factory is BrightSpotPageFactory:
             extra = {"body": extra["summary"], "metric": wages, "metric_unit": "USD"}
+        else:
+            extra["hero_image"] = members_image
         page = publish(
             factory(title=title, industry=apparel, region=europe, year_started=2018, **extra)
         )
@@ -356,6 +380,8 @@ def seed(django_user_model) -> Seed:
         public_pages=list(Page.objects.live().public().filter(depth__gt=1).specific()),
         stories=[case, second, spot],
         members_only=members_only,
+        members_only_files=[members_document.url]
+        + [members_image.get_rendition(spec).url for spec in MEMBERS_ONLY_RENDITIONS],
         draft=draft,
         member=member,
     )
@@ -374,7 +400,8 @@ def _rebuild_search_index() -> None:
 
 
 def _text(response) -> str:
-    body = response.content.decode("utf-8", errors="replace")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    body = content.decode("utf-8", errors="replace")
     if "json" in response.get("Content-Type", ""):
         try:
             body = json.dumps(json.loads(body), ensure_ascii=False)
@@ -420,6 +447,13 @@ def test_no_secret_reaches_any_public_surface(client, seed):
     problems, visited = _visit_all(client, seed, SURFACES)
     assert visited > 100
     assert problems == []
+
+
+def test_members_only_files_are_real_addresses_that_members_open(client, seed):
+    """The outsiders' 404s in "members-only files" mean something: a member gets the files."""
+    client.force_login(seed.member)
+    for url in seed.members_only_files:
+        assert client.get(url).status_code == 200, url
 
 
 def test_the_suite_would_notice_a_leak(client, seed):
