@@ -5,11 +5,8 @@ class AnonymityConfig(AppConfig):
     name = "anonymity"
 
     def ready(self):
-        from . import checks, demo, members, recheck, signal_handlers  # noqa: F401 - receivers
+        from . import checks, signal_handlers  # noqa: F401 - system checks
 
-        # The guard on the publish path (the content app fails closed without it)
-        # and the backstop behind it.
+        # The guard on the publish path (the content app fails closed without it), its
+        # backstop, the re-checks after the fact and the demo companies.
         signal_handlers.connect()
-        # Re-checks after the fact; demo companies (issue 11, 4-5).
-        recheck.connect()
-        demo.connect()

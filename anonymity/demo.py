@@ -23,6 +23,7 @@ def register_demo_company(sender, page, **kwargs) -> None:
 
 
 def connect() -> None:
+    """Connect the demo loader's receiver (from ``signal_handlers.connect``)."""
     from casestudies.demo.loader import demo_story_ready
 
     demo_story_ready.connect(register_demo_company, dispatch_uid="anonymity.register_demo_company")

@@ -328,7 +328,7 @@ def _denylist_term_deleted(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    """Connect the receivers (called from AnonymityConfig.ready)."""
+    """Connect the re-check receivers (from ``signal_handlers.connect``)."""
     for model in [DenylistTerm, *vocabulary_models(), *media_models()]:
         post_save.connect(
             recheck_after_save, sender=model, dispatch_uid=f"anonymity.recheck.{model._meta.label}"

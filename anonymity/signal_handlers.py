@@ -26,9 +26,11 @@ from wagtail.signals import page_published
 from casestudies.models import STORY_MODELS, StoryPage
 from casestudies.publication import register_publication_check, registered_publication_checks
 
+from .demo import connect as connect_demo
 from .guard import REFUSED_LOG_ACTION, Leak, PublicationRefused, check_publication, find_leaks
 from .members import admit_new_member_company
 from .recheck import TAKEN_DOWN_LOG_ACTION, AffectedStory, take_down
+from .recheck import connect as connect_rechecks
 
 __all__ = ["TAKEN_DOWN_LOG_ACTION", "check_revision", "connect", "record_refusal"]
 
@@ -129,6 +131,9 @@ def recheck_made_public(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
+    """Every receiver of the anonymity app, connected once from ``AnonymityConfig.ready``:
+    the guard on the publish path and its backstop here, the re-checks after the fact
+    (``recheck``) and the demo companies (``demo``)."""
     register_publication_check(check_revision)
     for model in STORY_MODELS:
         page_published.connect(
@@ -143,6 +148,8 @@ def connect() -> None:
     post_save.connect(
         admit_new_member_company, sender=Group, dispatch_uid="anonymity-admit-member-company"
     )
+    connect_rechecks()
+    connect_demo()
 
 
 def is_connected() -> bool:
