@@ -5,6 +5,10 @@ PDF's body, a spreadsheet cell, a Word comment or the file's author property
 identifies the company as surely as the story's title. The guard reads these
 as public parts of the page (guard.public_text).
 
+Files inside files are read too: a PDF's attachments (a spreadsheet of
+interviews attached to an audit report) and Office files embedded in Office
+files, to a limited depth, each labelled with where it sits.
+
 Parsing a PDF page by page is slow, so what a file says is cached by its
 content hash (which Wagtail stores for documents and images): checking a page
 again re-parses nothing, and a replaced file is new content under a new key.
@@ -21,11 +25,17 @@ from defusedxml import ElementTree
 from django.core.cache import cache
 from wagtail.utils.file import hash_filelike
 
-from base.documents import OOXML_MAIN_PARTS, document_kind, open_package
+from base.documents import (
+    EMBEDDINGS_FOLDERS,
+    MAX_EMBEDDING_DEPTH,
+    OOXML_MAIN_PARTS,
+    document_kind,
+    open_package,
+)
 
 logger = logging.getLogger("portal")
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 MAX_RAW_BYTES = 20 * 1024 * 1024
 # Elements that end a word or a line (paragraphs, cells, breaks, tabs);
 # other elements join, as runs of one word styled differently do.
@@ -78,17 +88,33 @@ def _package_group(part_name: str) -> str:
     return "text"
 
 
-def _package_parts(data: bytes) -> list[tuple[str, str]]:
+def _embedded_parts(name: str, data: bytes, depth: int) -> list[tuple[str, str]]:
+    """(part, text) of a file inside a file, each part prefixed with where it sits."""
+    name = name.replace("(", "[").replace(")", "]")  # the guard's labels end in "(...)"
+    if depth >= MAX_EMBEDDING_DEPTH:
+        return [(f"embedded {name}", data[:MAX_RAW_BYTES].decode("latin-1"))]
+    try:
+        parts = extract_parts(data, depth + 1)
+    except Exception:  # noqa: BLE001 - unreadable: its raw bytes are read instead
+        parts = [("content", data[:MAX_RAW_BYTES].decode("latin-1"))]
+    return [(f"embedded {name}: {part}", text) for part, text in parts]
+
+
+def _package_parts(data: bytes, depth: int = 0) -> list[tuple[str, str]]:
     package = open_package(data)
     groups: dict[str, list[str]] = {"text": [], "comments": [], "metadata": []}
+    embedded: list[tuple[str, str]] = []
     for entry in package.infolist():
+        if entry.filename.startswith(EMBEDDINGS_FOLDERS):
+            embedded += _embedded_parts(entry.filename, package.read(entry), depth)
+            continue
         if not entry.filename.endswith((".xml", ".rels")):
             continue
         groups[_package_group(entry.filename)].append(_xml_text(package.read(entry)))
-    return [(group, "\n".join(texts)) for group, texts in groups.items() if texts]
+    return [(group, "\n".join(texts)) for group, texts in groups.items() if texts] + embedded
 
 
-def _pdf_parts(data: bytes) -> list[tuple[str, str]]:
+def _pdf_parts(data: bytes, depth: int = 0) -> list[tuple[str, str]]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
@@ -120,14 +146,17 @@ def _pdf_parts(data: bytes) -> list[tuple[str, str]]:
 
     try:  # extras: a broken outline must not cost the text read above
         titles(reader.outline)
-        attachments = list(reader.attachments)
+        attachments = {name: list(contents) for name, contents in reader.attachments.items()}
     except Exception:  # noqa: BLE001
         logger.warning("A PDF's bookmarks or attachments could not be read", exc_info=True)
-        attachments = []
+        attachments = {}
     if outline:
         parts.append(("bookmarks", "\n".join(outline)))
     if attachments:
         parts.append(("attachments", "\n".join(attachments)))
+    for name, contents in attachments.items():
+        for content in contents:
+            parts += _embedded_parts(f"attachment {name}", content, depth)
     return parts
 
 
@@ -141,19 +170,20 @@ def _plain_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def extract_parts(data: bytes) -> list[tuple[str, str]]:
-    """(part, text) of a document's content: "text", "comments", "metadata: Author", ...
+def extract_parts(data: bytes, depth: int = 0) -> list[tuple[str, str]]:
+    """(part, text) of a document's content: "text", "comments", "metadata: Author",
+    "embedded attachment interviews.xlsx: text", ...
 
     The format is told from the content, not the file name, so a PDF renamed
     to .txt is still read as a PDF.
     """
     kind = document_kind(data)
     if kind == "pdf":
-        return _pdf_parts(data)
+        return _pdf_parts(data, depth)
     if kind in OOXML_MAIN_PARTS or kind == "odf":
-        return _package_parts(data)
+        return _package_parts(data, depth)
     if open_package(data) is not None:
-        return _package_parts(data)  # another zip of XML: read what it says
+        return _package_parts(data, depth)  # another zip of XML: read what it says
     return [("text", _plain_text(data))]
 
 

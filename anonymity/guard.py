@@ -227,6 +227,8 @@ def _value_parts(value, label: str) -> Iterator[tuple[str, str]]:
         yield from _document_parts(value, label)
     elif isinstance(value, Page):
         yield from _page_parts(value, label)
+    elif isinstance(value, models.Model) and _is_vocabulary(type(value)):
+        yield from _vocabulary_parts(value, label)  # a step's kind, a snippet chooser
     elif isinstance(value, str):
         yield label, value
 
@@ -249,7 +251,9 @@ def _is_vocabulary(model) -> bool:
     from taggit.models import TagBase
     from wagtail.snippets.models import get_snippet_models
 
-    return model in get_snippet_models() or issubclass(model, TagBase)
+    from casestudies.models import VOCABULARY_MODELS
+
+    return model in VOCABULARY_MODELS or model in get_snippet_models() or issubclass(model, TagBase)
 
 
 def _vocabulary_parts(obj: models.Model, label: str) -> Iterator[tuple[str, str]]:

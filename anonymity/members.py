@@ -9,7 +9,7 @@ its sitemap and `visible_to` all agree on who may see the page.
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction
 
 from casestudies.models import MEMBER_GROUP_PREFIX
 
@@ -35,19 +35,34 @@ def make_members_only(page: Page) -> PageViewRestriction:
     return restriction
 
 
-def is_members_only(restriction: PageViewRestriction) -> bool:
+def members_only_collection(parent: Collection, name: str) -> Collection:
+    """The child collection ``name`` of ``parent`` that only member companies may open
+    (made, with its restriction, the first time it is asked for)."""
+    collection = parent.get_children().filter(name=name).first()
+    if collection is None:
+        collection = parent.add_child(name=name)
+    restriction, _ = CollectionViewRestriction.objects.get_or_create(
+        collection=collection, restriction_type=CollectionViewRestriction.GROUPS
+    )
+    restriction.groups.add(*member_groups())
+    return collection
+
+
+def is_members_only(restriction) -> bool:
+    """A group restriction (of a page or a collection) listing only member companies."""
     names = list(restriction.groups.values_list("name", flat=True))
     return bool(names) and all(name.startswith(MEMBER_GROUP_PREFIX) for name in names)
 
 
 def admit_new_member_company(sender, instance: Group, created: bool, **kwargs) -> None:
-    """A company that joins later can read every members-only page at once.
+    """A company that joins later can read every members-only page and file at once.
 
     Connected to the group's post_save in ``signal_handlers.connect``.
     """
     if not created or not instance.name.startswith(MEMBER_GROUP_PREFIX):
         return
-    restrictions = PageViewRestriction.objects.filter(restriction_type=PageViewRestriction.GROUPS)
-    for restriction in restrictions.prefetch_related("groups"):
-        if is_members_only(restriction):
-            restriction.groups.add(instance)
+    for model in (PageViewRestriction, CollectionViewRestriction):
+        restrictions = model.objects.filter(restriction_type=model.GROUPS)
+        for restriction in restrictions.prefetch_related("groups"):
+            if is_members_only(restriction):
+                restriction.groups.add(instance)

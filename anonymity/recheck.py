@@ -74,15 +74,9 @@ def story_models() -> list[type]:
 
 def vocabulary_models() -> list[type]:
     """Shared vocabularies whose names show on every story tagged with them."""
-    from casestudies.models import (
-        Industry,
-        InterventionType,
-        MetricDefinition,
-        Region,
-        SupplyChainStage,
-    )
+    from casestudies.models import VOCABULARY_MODELS
 
-    return [Industry, InterventionType, SupplyChainStage, Region, MetricDefinition]
+    return list(VOCABULARY_MODELS)
 
 
 def media_models() -> list[type]:

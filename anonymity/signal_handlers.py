@@ -7,8 +7,10 @@ hooks (wagtail_hooks.py) refuse earlier on the paths Wagtail takes without
 ``publish()``: the edit view, copy, alias, move, the admin API.
 
 The backstop does not rely on knowing those paths: whenever a story is live
-after a publish or a save, or public after a privacy restriction is removed,
-its live content is read again, and a leak is taken
+after a publish or a save, or visible beyond the member companies after any
+privacy change (a restriction removed, or changed to a password, to "signed-in
+people" or to groups that are not all member companies), its live content is
+read again, and a leak is taken
 down at once with recheck.take_down, the one way stories come down (a real
 unpublish, so search and the page cache follow through their own receivers;
 the page's history; an e-mail to the moderators after commit), and listed on
@@ -18,7 +20,7 @@ the admin dashboard. Connected in ``AnonymityConfig.ready``.
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.log_actions import log
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published
@@ -28,7 +30,8 @@ from casestudies.publication import register_publication_check, registered_publi
 
 from .demo import connect as connect_demo
 from .guard import REFUSED_LOG_ACTION, Leak, PublicationRefused, check_publication, find_leaks
-from .members import admit_new_member_company
+from .member_files import connect as connect_member_files
+from .members import admit_new_member_company, is_members_only
 from .recheck import TAKEN_DOWN_LOG_ACTION, AffectedStory, take_down
 from .recheck import connect as connect_rechecks
 
@@ -115,25 +118,50 @@ def recheck_saved_live(sender, instance, raw=False, update_fields=None, **kwargs
         take_down_if_live(instance, leaks)
 
 
-def recheck_made_public(sender, instance, **kwargs) -> None:
-    """A restriction removed (Wagtail's privacy dialog set to public): what it hid may now
-    be public without anything being published or saved."""
+def _hidden_from_outsiders(story: StoryPage) -> bool:
+    """Under a restriction only member companies pass (a password or "any signed-in
+    person" lets outsiders in: that counts as public here)."""
+    restrictions = PageViewRestriction.objects.filter(
+        page__in=Page.objects.ancestor_of(story, inclusive=True),
+        restriction_type=PageViewRestriction.GROUPS,
+    )
+    return any(is_members_only(restriction) for restriction in restrictions)
+
+
+def recheck_made_public(sender, instance, raw=False, **kwargs) -> None:
+    """A restriction removed, or changed (type or groups) in Wagtail's privacy dialog: what
+    it hid may now reach outsiders without anything being published or saved."""
+    if raw:
+        return
     section = Page.objects.filter(pk=instance.page_id).first()
     if section is None:
         return
     for model in STORY_MODELS:
         for story in model.objects.live().filter(path__startswith=section.path):
-            if story.get_view_restrictions().exists():
-                continue  # still private under another restriction
+            if _hidden_from_outsiders(story):
+                continue  # still members-only under this or another restriction
             leaks = find_leaks(story)
             if leaks:
                 take_down_if_live(story, leaks)
 
 
+def _recheck_privacy_saved(sender, instance, raw=False, **kwargs) -> None:
+    # A group restriction is judged once its groups are written (``m2m_changed`` below):
+    # saved, it has none yet, or the ones of the type it had before.
+    if instance.restriction_type != PageViewRestriction.GROUPS:
+        recheck_made_public(sender, instance, raw=raw)
+
+
+def _recheck_groups_changed(sender, instance, action, reverse=False, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear") and not reverse:
+        recheck_made_public(PageViewRestriction, instance)
+
+
 def connect() -> None:
     """Every receiver of the anonymity app, connected once from ``AnonymityConfig.ready``:
     the guard on the publish path and its backstop here, the re-checks after the fact
-    (``recheck``) and the demo companies (``demo``)."""
+    (``recheck``), the files of members-only stories (``member_files``) and the demo
+    companies (``demo``)."""
     register_publication_check(check_revision)
     for model in STORY_MODELS:
         page_published.connect(
@@ -145,10 +173,20 @@ def connect() -> None:
     post_delete.connect(
         recheck_made_public, sender=PageViewRestriction, dispatch_uid="anonymity-made-public"
     )
+    # A changed restriction: its type is saved first, then (in the privacy dialog) its groups.
+    post_save.connect(
+        _recheck_privacy_saved, sender=PageViewRestriction, dispatch_uid="anonymity-privacy-saved"
+    )
+    m2m_changed.connect(
+        _recheck_groups_changed,
+        sender=PageViewRestriction.groups.through,
+        dispatch_uid="anonymity-privacy-groups-changed",
+    )
     post_save.connect(
         admit_new_member_company, sender=Group, dispatch_uid="anonymity-admit-member-company"
     )
     connect_rechecks()
+    connect_member_files()
     connect_demo()
 
 
@@ -160,7 +198,11 @@ def is_connected() -> bool:
         _listens(page_published, recheck_published, model)
         and _listens(post_save, recheck_saved_live, model)
         for model in STORY_MODELS
-    ) and _listens(post_delete, recheck_made_public, PageViewRestriction)
+    ) and (
+        _listens(post_delete, recheck_made_public, PageViewRestriction)
+        and _listens(post_save, _recheck_privacy_saved, PageViewRestriction)
+        and _listens(m2m_changed, _recheck_groups_changed, PageViewRestriction.groups.through)
+    )
 
 
 def _listens(signal, receiver, sender) -> bool:

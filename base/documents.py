@@ -8,6 +8,12 @@ uploads are rewritten without them before they reach storage: in the admin's
 upload form (so a damaged file gets a message on the form) and again in a
 pre_save receiver on the document model, for every other way a file arrives.
 
+Pictures inside Office and OpenDocument files (word/media, xl/media,
+ppt/media, Pictures/) are photos like any other: a phone picture pasted into a
+Word report keeps its EXIF (GPS, camera owner, artist) unless it is re-encoded,
+so each is sanitised the way an uploaded photo is. Office files embedded in a
+package (word/embeddings/...) are stripped in turn.
+
 The text of the documents stays: the anonymity guard reads it (anonymity/
 documents.py) and refuses to publish a page whose documents name anyone.
 """
@@ -23,8 +29,11 @@ import zipfile
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from PIL import Image as PILImage
 from wagtail.documents.forms import BaseDocumentForm
 from wagtail.utils.file import hash_filelike
+
+from .images import sanitise_rendition
 
 logger = logging.getLogger("portal")
 
@@ -88,6 +97,22 @@ _PERSON_ELEMENTS = re.compile(
 )
 _COMMENT_AUTHOR_NAMES = re.compile(rb'(<(?:[\w.-]+:)?cmAuthor\b[^>]*?\sname\s*=\s*)("[^"]*")')
 _ABSOLUTE_PATH = re.compile(rb"<(?:[\w.-]+:)?absPath\b[^>]*/>")
+# Folders of a package that hold pictures, and the picture formats re-encoded there
+# (vector formats such as EMF, WMF and SVG carry no camera metadata and are kept).
+MEDIA_FOLDERS = ("word/media/", "xl/media/", "ppt/media/", "Pictures/")
+EMBEDDED_PICTURES = frozenset({"jpg", "jpeg", "jpe", "png", "gif", "webp"})
+EMBEDDINGS_FOLDERS = ("word/embeddings/", "xl/embeddings/", "ppt/embeddings/")
+# Previews of the first page Office programs save in a package (ODF: Thumbnails/).
+THUMBNAIL_PARTS = frozenset(
+    {
+        "docProps/thumbnail.jpeg",
+        "docProps/thumbnail.jpg",
+        "docProps/thumbnail.png",
+        "Thumbnails/thumbnail.png",
+    }
+)
+# A document embedded in a document embedded in ... is stripped this deep, no deeper.
+MAX_EMBEDDING_DEPTH = 3
 # PDF annotations whose /T is the commenting person (on form fields /T is the field's name).
 _MARKUP_ANNOTATIONS = frozenset(
     "/Text /FreeText /Line /Square /Circle /Polygon /PolyLine /Highlight /Underline /Squiggly "
@@ -217,7 +242,49 @@ def _strip_pdf(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _strip_part(part_name: str, content: bytes, kind: str) -> bytes:
+def _strip_picture(part_name: str, content: bytes, kind: str) -> bytes:
+    """A picture inside a package, without EXIF, XMP, comments or colour profile."""
+    try:
+        return sanitise_rendition(content, part_name)
+    except ValidationError:
+        raise ValidationError(
+            f"The picture {part_name} inside this {KIND_NAMES[kind]} cannot be read, so its "
+            "metadata (camera, place, author) cannot be removed. Replace it with a JPEG, PNG, "
+            "GIF or WebP copy in the document and upload the document again.",
+            code="damaged_embedded_picture",
+        ) from None
+
+
+def _strip_embedded(part_name: str, content: bytes, depth: int) -> bytes:
+    """A Word, Excel or PowerPoint file embedded in another, stripped the same way."""
+    kind = document_kind(content)
+    if kind not in OOXML_MAIN_PARTS and kind != "odf":
+        return content  # an OLE object or a file type we do not know: the guard reads its bytes
+    if depth >= MAX_EMBEDDING_DEPTH:
+        raise ValidationError(
+            f"This file nests documents inside documents more than {MAX_EMBEDDING_DEPTH} deep "
+            f"({part_name}), too deep to check. Save the embedded files separately.",
+            code="nested_too_deep",
+        )
+    return _strip_package(content, kind, depth + 1)
+
+
+def _blank_thumbnail(part_name: str) -> bytes:
+    """A one-pixel picture in the thumbnail's format: the preview an Office program saved
+    shows the first page as it was then, maybe before the names were taken out."""
+    out = io.BytesIO()
+    fmt = "PNG" if _extension(part_name) == "png" else "JPEG"
+    PILImage.new("RGB", (1, 1), "white").save(out, format=fmt)
+    return out.getvalue()
+
+
+def _strip_part(part_name: str, content: bytes, kind: str, depth: int = 0) -> bytes:
+    if part_name in THUMBNAIL_PARTS:
+        return _blank_thumbnail(part_name)
+    if part_name.startswith(MEDIA_FOLDERS) and _extension(part_name) in EMBEDDED_PICTURES:
+        return _strip_picture(part_name, content, kind)
+    if part_name.startswith(EMBEDDINGS_FOLDERS):
+        return _strip_embedded(part_name, content, depth)
     if kind != "odf" and part_name in EMPTY_PARTS:
         return EMPTY_PARTS[part_name]
     if kind == "odf" and part_name == "meta.xml":
@@ -231,13 +298,13 @@ def _strip_part(part_name: str, content: bytes, kind: str) -> bytes:
     return _ABSOLUTE_PATH.sub(b"", content)
 
 
-def _strip_package(data: bytes, kind: str) -> bytes:
+def _strip_package(data: bytes, kind: str, depth: int = 0) -> bytes:
     package = open_package(data)
     out = io.BytesIO()
     try:
         with zipfile.ZipFile(out, "w") as clean:
             for entry in package.infolist():
-                content = _strip_part(entry.filename, package.read(entry), kind)
+                content = _strip_part(entry.filename, package.read(entry), kind, depth)
                 # A fixed date: the time a file was last saved says something too.
                 info = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
                 info.compress_type = entry.compress_type

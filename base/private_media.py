@@ -1,8 +1,10 @@
 """Files of members-only stories: never at a public address, served only to members.
 
-Editors put the images and documents of members-only stories in a private
-collection: a Wagtail collection with a view restriction ("Privacy" on the
-collection in the admin), e.g. restricted to the member companies' groups.
+The images and documents of members-only stories live in a private collection:
+a Wagtail collection with a view restriction ("Privacy" on the collection in the
+admin), restricted to the member companies' groups. The anonymity app moves a
+file there as soon as only members-only stories show it, and back when one of
+them is public again (anonymity/member_files.py); editors may also file one there.
 Files in such a collection are stored under ``private/`` in the media storage,
 which is never served publicly (the development server skips it, production
 keeps it out of the proxy's ``/media/`` and of the bucket's public policy; see

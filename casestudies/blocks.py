@@ -2,6 +2,7 @@
 
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 COST_BANDS = [
     ("none", "No direct cost"),
@@ -16,6 +17,12 @@ class StepBlock(blocks.StructBlock):
     """One step a company took: what, who, how long, what it cost, what went wrong."""
 
     heading = blocks.CharBlock(max_length=120)
+    # The step in the shared vocabulary, so playbooks can compare it with peers' steps.
+    kind = SnippetChooserBlock(
+        "casestudies.StepKind",
+        required=False,
+        help_text="What this step does, in the shared list of step kinds.",
+    )
     what_was_done = blocks.RichTextBlock(features=["bold", "italic", "ol", "ul", "link"])
     who_was_involved = blocks.CharBlock(
         required=False, help_text="Roles, not names: 'sourcing team, supplier HR managers'."

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch
-from django.db.models.functions import Length, Substr
+from django.db.models.functions import Cast, Length, Substr
 from django.utils.text import capfirst, slugify
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -28,6 +28,7 @@ from wagtail.admin.panels import (
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.snippets.models import register_snippet
+from wagtail.url_routing import RouteResult
 
 from .blocks import ResourcesBlock, StepsBlock
 from .figures import MONTHS, PERIOD_DETAILS, PRECISIONS, ROUNDED, YEARS, Band, publish_number
@@ -50,6 +51,28 @@ VERIFICATION_LEVELS = [
 # --- Taxonomies -----------------------------------------------------------
 
 
+class VocabularyQuerySet(models.QuerySet):
+    """Vocabulary entries and who may see them.
+
+    An entry's name can itself give a contributor away (an industry named after the
+    company): the anonymity guard refuses a story that uses it, but the entry would
+    still show wherever vocabularies are listed. So a public surface lists or names an
+    entry only when a story its reader may open uses it.
+    """
+
+    def visible_to(self, user) -> VocabularyQuerySet:
+        """Entries used by at least one story ``StoryQuerySet.visible_to(user)`` shows.
+
+        One query: an EXISTS per kind of story, each with the audience rule inside.
+        """
+        used = models.Q(pk__in=[])
+        for story_model in STORY_MODELS:
+            stories = self.model.used_by(story_model.objects.visible_to(user))
+            if stories is not None:
+                used |= models.Q(models.Exists(stories))
+        return self.filter(used)
+
+
 class Taxonomy(models.Model):
     """A shared vocabulary term; its slug is part of the public URL contract."""
 
@@ -58,6 +81,11 @@ class Taxonomy(models.Model):
     description = models.TextField(blank=True)
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    objects = VocabularyQuerySet.as_manager()
+
+    # The story field that holds the entry (see ``VocabularyQuerySet.visible_to``).
+    story_field: str
 
     class Meta:
         abstract = True
@@ -71,20 +99,52 @@ class Taxonomy(models.Model):
             self.slug = slugify(self.name)
         super().save(*args, **kwargs)
 
+    @classmethod
+    def used_by(cls, stories: StoryQuerySet) -> StoryQuerySet | None:
+        """Those of ``stories`` that use the entry of the outer query (None: no story can)."""
+        return stories.filter(**{cls.story_field: models.OuterRef("pk")})
+
 
 @register_snippet
 class Industry(Taxonomy):
+    story_field = "industry"
+
     class Meta(Taxonomy.Meta):
         verbose_name_plural = "industries"
+
+
+# KnowTheChain's benchmark themes: partners who benchmark companies on them can read
+# each practice in their own terms.
+KNOWTHECHAIN_THEMES = [
+    ("commitment-and-governance", "Commitment and governance"),
+    ("traceability-and-risk-assessment", "Traceability and risk assessment"),
+    ("purchasing-practices", "Purchasing practices"),
+    ("recruitment", "Recruitment"),
+    ("worker-voice", "Worker voice"),
+    ("monitoring", "Monitoring"),
+    ("remedy", "Remedy"),
+]
 
 
 @register_snippet
 class InterventionType(Taxonomy):
     """A practice companies use, e.g. ending recruitment fees (employer pays)."""
 
+    story_field = "intervention_types"
+    knowthechain_theme = models.CharField(
+        "KnowTheChain theme",
+        max_length=40,
+        choices=KNOWTHECHAIN_THEMES,
+        blank=True,
+        help_text="The KnowTheChain benchmark theme this practice answers.",
+    )
+
+    panels = Taxonomy.panels + [FieldPanel("knowthechain_theme")]
+
 
 @register_snippet
 class SupplyChainStage(Taxonomy):
+    story_field = "stages"
     position = models.PositiveSmallIntegerField(default=0, help_text="Order from source to shelf.")
 
     panels = Taxonomy.panels + [FieldPanel("position")]
@@ -95,7 +155,39 @@ class SupplyChainStage(Taxonomy):
 
 @register_snippet
 class Region(Taxonomy):
-    pass
+    story_field = "region"
+
+
+@register_snippet
+class StepKind(Taxonomy):
+    """What a step does (map recruitment channels, repay fees, ...): steps written in each
+    case study's own words become comparable, so playbooks can line peers' steps up."""
+
+    @classmethod
+    def used_by(cls, stories: StoryQuerySet) -> StoryQuerySet | None:
+        # A kind is chosen inside the steps StreamField: Wagtail's reference index records
+        # it from the page row (the live content) when the page is saved.
+        if stories.model is not CaseStudyPage:
+            return None
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.models import ReferenceIndex
+
+        steps = ReferenceIndex.objects.filter(
+            content_type=ContentType.objects.get_for_model(CaseStudyPage),
+            object_id=Cast(models.OuterRef("pk"), models.CharField()),
+            to_content_type=ContentType.objects.get_for_model(cls),
+            to_object_id=Cast(models.OuterRef(models.OuterRef("pk")), models.CharField()),
+            model_path__startswith="steps.",
+        )
+        return stories.filter(models.Exists(steps))
+
+
+class ForcedLabourIndicator(Taxonomy):
+    """One of the ILO's 11 indicators of forced labour: the risks a story addressed, in the
+    terms auditors and partners already use. A fixed list (loaded by a migration), not a
+    snippet: a new term would stop being the ILO's."""
+
+    story_field = "risks_addressed"
 
 
 @register_snippet
@@ -124,6 +216,8 @@ class MetricDefinition(models.Model):
         FieldPanel("framework"),
     ]
 
+    objects = VocabularyQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -134,6 +228,13 @@ class MetricDefinition(models.Model):
         if not self.slug:
             self.slug = slugify(self.name)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def used_by(cls, stories: StoryQuerySet) -> StoryQuerySet | None:
+        """See ``Taxonomy.used_by``: a case study reports metrics in its results; a bright
+        spot headlines one."""
+        field = "results__metric" if stories.model is CaseStudyPage else "metric"
+        return stories.filter(**{field: models.OuterRef("pk")})
 
 
 # --- Audience -------------------------------------------------------------
@@ -165,15 +266,23 @@ StoryManager = PageManager.from_queryset(StoryQuerySet)
 
 
 def is_member(user) -> bool:
-    """Members are signed-in users in a member-company group, or staff."""
+    """Members are signed-in users in a member-company group, or superusers.
+
+    The same people Wagtail's page privacy admits to a members-only page (a group
+    restriction passes superusers and the groups' members): an editor who is staff
+    but in no member group is not listed what serving would answer with 404.
+    """
     if not user.is_authenticated:
         return False
-    if user.is_staff or user.is_superuser:
+    if user.is_superuser:
         return True
     return user.groups.filter(name__startswith=MEMBER_GROUP_PREFIX).exists()
 
 
 MEMBER_GROUP_PREFIX = "Member: "
+
+# A story's citation downloads live at ``<story URL>cite/?format=…`` (docs/contract.md).
+CITE_PATH = "cite"
 
 
 # --- Stories --------------------------------------------------------------
@@ -190,6 +299,13 @@ class StoryPage(Page):
     intervention_types = ParentalManyToManyField(InterventionType, related_name="+")
     stages = ParentalManyToManyField(
         SupplyChainStage, related_name="+", verbose_name="supply-chain stages"
+    )
+    risks_addressed = ParentalManyToManyField(
+        ForcedLabourIndicator,
+        related_name="+",
+        blank=True,
+        verbose_name="risks addressed",
+        help_text="The ILO indicators of forced labour this work addressed.",
     )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     size_band = models.CharField("company size", max_length=20, choices=SIZE_BANDS)
@@ -234,7 +350,7 @@ class StoryPage(Page):
 
     # What the story's own page shows, loaded with it (see ChildRoutingInOneQuery).
     page_select_related = ["industry", "region", "hero_image"]
-    page_prefetch_related: list = ["intervention_types", "stages"]
+    page_prefetch_related: list = ["intervention_types", "stages", "risks_addressed"]
     # What a card in a listing shows.
     card_select_related = ["industry", "region", "hero_image"]
 
@@ -242,6 +358,7 @@ class StoryPage(Page):
         FieldPanel("industry"),
         FieldPanel("intervention_types", widget=forms.CheckboxSelectMultiple),
         FieldPanel("stages", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("risks_addressed", widget=forms.CheckboxSelectMultiple),
         FieldPanel("region"),
         FieldPanel("size_band"),
         FieldRowPanel([FieldPanel("year_started"), FieldPanel("year_ended")]),
@@ -304,6 +421,20 @@ class StoryPage(Page):
 
     def summary_text(self) -> str:
         raise NotImplementedError
+
+    def route(self, request, path_components):
+        # ``<story URL>cite/`` (casestudies.citation) resolves to the story itself, so
+        # Wagtail's serve view applies the story's own privacy: it answers as the story does.
+        if path_components == [CITE_PATH] and self.live:
+            return RouteResult(self, kwargs={"cite": True})
+        return super().route(request, path_components)
+
+    def serve(self, request, *args, cite: bool = False, **kwargs):
+        if cite:
+            from .citation import citation_response
+
+            return citation_response(self, request)
+        return super().serve(request, *args, **kwargs)
 
 
 class MetricResult(Orderable):
@@ -575,6 +706,18 @@ class BrightSpotPage(StoryPage):
 # Every kind of story, and what each is called: the search facet, the API, feeds, embeds
 # and cards all read these, so a new kind of story is added here once.
 STORY_MODELS: tuple[type[StoryPage], ...] = (CaseStudyPage, BrightSpotPage)
+
+# The shared vocabularies a story shows by name: a rename reaches every page, index
+# entry and cached answer that shows it (search, perf and the anonymity re-check read this).
+VOCABULARY_MODELS: tuple[type[models.Model], ...] = (
+    Industry,
+    InterventionType,
+    SupplyChainStage,
+    Region,
+    MetricDefinition,
+    StepKind,
+    ForcedLabourIndicator,
+)
 STORY_TYPES: dict[str, str] = {
     model.story_type: capfirst(model._meta.verbose_name) for model in STORY_MODELS
 }
@@ -669,6 +812,6 @@ class HomePage(ChildRoutingInOneQuery, Page):
             .select_related("industry", "region", "hero_image")
             .order_by("-first_published_at")[:6]
         )
-        context["industries"] = Industry.objects.all()
-        context["interventions"] = InterventionType.objects.all()
+        context["industries"] = Industry.objects.visible_to(user)
+        context["interventions"] = InterventionType.objects.visible_to(user)
         return context

@@ -1,11 +1,14 @@
 """A synthetic corpus of realistic-length stories, created in bulk for the benchmark.
 
-Creating thousands of pages one ``add_child`` at a time costs several queries,
-a full clean and every save signal per page. Here the tree paths are computed
-the way treebeard would, the base ``Page`` rows are bulk-inserted, and each
-specific row is inserted on its own table (``save_base(raw=True)``, the path
-fixtures take), all in one transaction. The pages are live without revisions,
-which Wagtail serves and edits like any other page.
+Each story's page data is built by ``casestudies.building``, the builder the demo and
+the tests use, and tagged with the demo's vocabulary (``load_vocabularies``: the same
+slugs, ``southeast-asia`` everywhere). Creating thousands of pages one ``add_child`` at
+a time costs several queries, a full clean and every save signal per page, so the
+built pages are inserted in bulk instead: tree paths from treebeard's own
+``_get_path``, the base ``Page`` rows bulk-inserted, each specific row inserted on its
+own table (``save_base(raw=True)``, the path fixtures take), and the built pages' tags
+and results bulk-inserted, all in one transaction. The pages are live without
+revisions, which Wagtail serves and edits like any other page.
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ from django.core.files.images import ImageFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.text import slugify
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.models import Locale, Page
 
 from base.models import StoryImage
 from casestudies.blocks import COST_BANDS
+from casestudies.building import build_story, terms
+from casestudies.demo.files import INDUSTRIES, INTERVENTIONS, METRICS, REGIONS, STAGES
+from casestudies.demo.loader import load_vocabularies
 from casestudies.models import (
     SIZE_BANDS,
     VERIFICATION_LEVELS,
@@ -35,11 +40,13 @@ from casestudies.models import (
     BrightSpotPage,
     CaseStudyIndexPage,
     CaseStudyPage,
+    ForcedLabourIndicator,
     Industry,
     InterventionType,
     MetricDefinition,
     MetricResult,
     Region,
+    StepKind,
     SupplyChainStage,
 )
 from perf.renditions import generate_renditions
@@ -47,20 +54,6 @@ from perf.renditions import generate_renditions
 SLUG_PREFIX = "bench-"
 IMAGE_TITLE_PREFIX = "Benchmark image"
 CHUNK = 500
-
-INDUSTRIES = ["Apparel", "Seafood", "Electronics", "Cocoa", "Palm oil", "Construction",
-              "Agriculture", "Mining"]  # fmt: skip
-INTERVENTIONS = ["Employer pays recruitment fees", "Worker voice and grievance mechanisms",
-                 "Responsible purchasing practices", "Supplier capacity building",
-                 "Remediation of forced labour", "Ethical recruitment corridors",
-                 "Living wage commitments", "Traceability and mapping"]  # fmt: skip
-STAGES = ["Raw materials", "Farming and fishing", "Processing", "Manufacturing",
-          "Logistics", "Retail"]  # fmt: skip
-REGIONS = ["South-East Asia", "South Asia", "Gulf states", "West Africa", "Latin America",
-           "Eastern Europe", "North America", "East Asia"]  # fmt: skip
-METRICS = [("Recruitment fees repaid", "USD"), ("Workers reached", "workers"),
-           ("Grievances resolved", "grievances"), ("Passports returned", "workers"),
-           ("Suppliers audited", "suppliers"), ("Wage gap closed", "%")]  # fmt: skip
 
 WORDS = (
     "workers suppliers recruitment agency fees corridor audit grievance hotline wages "
@@ -79,28 +72,25 @@ class Vocabulary:
     stages: list
     regions: list
     metrics: list
+    step_kinds: list
+    risks: list
 
 
 def vocabulary() -> Vocabulary:
-    """The taxonomy terms the corpus uses, created once and reused (same slugs as demo)."""
+    """The demo's taxonomy terms and metrics (created where missing), which the corpus uses."""
+    load_vocabularies()
 
-    def terms(model, names):
-        return [model.objects.get_or_create(slug=slugify(n), defaults={"name": n})[0]
-                for n in names]  # fmt: skip
+    def demo(model, rows):
+        return terms(model, [row["slug"] for row in rows])
 
-    metrics = [
-        MetricDefinition.objects.get_or_create(
-            slug=slugify(name),
-            defaults={"name": name, "unit": unit, "counts": f"{name}, counted per site."},
-        )[0]
-        for name, unit in METRICS
-    ]
     return Vocabulary(
-        terms(Industry, INDUSTRIES),
-        terms(InterventionType, INTERVENTIONS),
-        terms(SupplyChainStage, STAGES),
-        terms(Region, REGIONS),
-        metrics,
+        demo(Industry, INDUSTRIES),
+        demo(InterventionType, INTERVENTIONS),
+        demo(SupplyChainStage, STAGES),
+        demo(Region, REGIONS),
+        demo(MetricDefinition, METRICS),
+        list(StepKind.objects.all()),
+        list(ForcedLabourIndicator.objects.all()),
     )
 
 
@@ -144,19 +134,12 @@ class _Text:
 def _paths(parent: Page, count: int) -> list[str]:
     """The next ``count`` child paths of ``parent``, as treebeard's add_child would make them."""
     last = parent.get_last_child()
-    start = int(last.path[-Page.steplen :], 36) + 1 if last else 1
-    alphabet = Page.alphabet
-    paths = []
-    for n in range(start, start + count):
-        step, digits = n, ""
-        while step:
-            step, rest = divmod(step, len(alphabet))
-            digits = alphabet[rest] + digits
-        paths.append(parent.path + digits.rjust(Page.steplen, "0"))
-    return paths
+    first = Page._str2int(last.path[-Page.steplen :]) + 1 if last else 1
+    return [Page._get_path(parent.path, parent.depth + 1, n) for n in range(first, first + count)]
 
 
-def _story_fields(n: int, kind: str, text: _Text, vocab: Vocabulary, images: list) -> dict:
+def _story_data(n: int, kind: str, text: _Text, vocab: Vocabulary, images: list) -> dict:
+    """Plain data for ``casestudies.building``, as a story written by hand would give."""
     rng = text.rng
     industry = rng.choice(vocab.industries)
     title = (
@@ -171,6 +154,9 @@ def _story_fields(n: int, kind: str, text: _Text, vocab: Vocabulary, images: lis
         "slug": f"{SLUG_PREFIX}{kind}-{n:05d}",
         "industry": industry,
         "region": rng.choice(vocab.regions),
+        "intervention_types": rng.sample(vocab.interventions, rng.randint(1, 3)),
+        "stages": rng.sample(vocab.stages, rng.randint(1, 3)),
+        "risks_addressed": rng.sample(vocab.risks, rng.randint(1, 3)),
         "size_band": rng.choice(SIZE_BANDS)[0],
         "year_started": year,
         "year_ended": rng.choice([None, year + rng.randint(0, 3)]),
@@ -180,56 +166,65 @@ def _story_fields(n: int, kind: str, text: _Text, vocab: Vocabulary, images: lis
     }
 
 
-def _insert(
-    model, parent: Page, rows: list[dict], locale: Locale, rng: random.Random, vocab: Vocabulary
-) -> list:
+def _insert(model, parent: Page, pages: list, locale: Locale) -> list:
+    """Insert built (unsaved) story pages under ``parent`` with their tags and results."""
     content_type = ContentType.objects.get_for_model(model)
     now = timezone.now()
-    paths = _paths(parent, len(rows))
+    paths = _paths(parent, len(pages))
     base_rows = []
-    for n, (row, path) in enumerate(zip(rows, paths, strict=True)):
-        published = now - datetime.timedelta(hours=len(rows) - n)
+    for n, (page, path) in enumerate(zip(pages, paths, strict=True)):
+        published = now - datetime.timedelta(hours=len(pages) - n)
         base_rows.append(
             Page(
-                title=row["title"],
-                draft_title=row["title"],
-                slug=row["slug"],
+                title=page.title,
+                draft_title=page.title,
+                slug=page.slug,
                 content_type=content_type,
                 path=path,
                 depth=parent.depth + 1,
                 numchild=0,
-                url_path=f"{parent.url_path}{row['slug']}/",
+                url_path=f"{parent.url_path}{page.slug}/",
                 locale=locale,
                 live=True,
                 has_unpublished_changes=False,
                 first_published_at=published,
                 last_published_at=published,
-                search_description=row.pop("search_description"),
+                search_description=page.search_description,
             )
         )
     Page.objects.bulk_create(base_rows, batch_size=CHUNK)
-    stories = []
+
+    # What building put in each page's cluster, read before the raw save below.
+    tags = {
+        name: [list(getattr(page, name).all()) for page in pages]
+        for name in ("intervention_types", "stages", "risks_addressed")
+    }
+    results = [list(page.results.all()) if model is CaseStudyPage else [] for page in pages]
     base_names = {f.attname for f in Page._meta.concrete_fields}
-    for base, row in zip(base_rows, rows, strict=True):
-        story = model(page_ptr_id=base.pk, **row)
+    for base, page in zip(base_rows, pages, strict=True):
+        page.page_ptr_id = base.pk
         for name in base_names:
-            setattr(story, name, getattr(base, name))
-        story.save_base(raw=True, force_insert=True)
-        stories.append(story)
-    Page.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(rows))
+            setattr(page, name, getattr(base, name))
+        page.save_base(raw=True, force_insert=True)
+    Page.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(pages))
     parent.refresh_from_db()
 
-    for field, choices in (("intervention_types", vocab.interventions), ("stages", vocab.stages)):
-        through = getattr(model, field).through
-        own, other = (
-            f.attname for f in through._meta.concrete_fields if f.is_relation
-        )  # (page, term)
-        links = []
-        for story in stories:
-            for term in rng.sample(choices, rng.randint(1, 3)):
-                links.append(through(**{own: story.pk, other: term.pk}))
+    for name, per_page in tags.items():
+        through = getattr(model, name).through
+        own, other = (f.attname for f in through._meta.concrete_fields if f.is_relation)
+        links = [
+            through(**{own: page.pk, other: term.pk})
+            for page, chosen in zip(pages, per_page, strict=True)
+            for term in chosen
+        ]
         through.objects.bulk_create(links, batch_size=CHUNK)
-    return stories
+    rows = []
+    for page, measured in zip(pages, results, strict=True):
+        for order, result in enumerate(measured):
+            result.page_id, result.sort_order = page.pk, order
+            rows.append(result)
+    MetricResult.objects.bulk_create(rows, batch_size=CHUNK)
+    return pages
 
 
 def build_corpus(
@@ -251,26 +246,25 @@ def build_corpus(
         case_index = CaseStudyIndexPage.objects.get()
         for offset in range(0, case_studies, CHUNK):
             size = min(CHUNK, case_studies - offset)
-            rows = []
+            pages = []
             for n in range(start + offset, start + offset + size):
-                row = _story_fields(n, "case-study", text, vocab, images)
-                row.update(_case_study_body(text))
-                rows.append(row)
-            stories = _insert(CaseStudyPage, case_index, rows, locale, rng, vocab)
-            created["metric_results"] += _results(stories, rng, vocab)
-            created["case_studies"] += len(stories)
+                data = _story_data(n, "case-study", text, vocab, images)
+                data.update(_case_study_body(text, vocab, data))
+                pages.append(build_story(CaseStudyPage, **data))
+            created["metric_results"] += sum(len(page.results.all()) for page in pages)
+            created["case_studies"] += len(_insert(CaseStudyPage, case_index, pages, locale))
             if progress:
-                progress("case studies", len(stories))
+                progress("case studies", len(pages))
 
         spot_index = BrightSpotIndexPage.objects.get()
         linked = list(CaseStudyPage.objects.live().values_list("pk", flat=True)[:2000])
         for offset in range(0, bright_spots, CHUNK):
             size = min(CHUNK, bright_spots - offset)
-            rows = []
+            pages = []
             for n in range(start + offset, start + offset + size):
-                row = _story_fields(n, "bright-spot", text, vocab, images)
+                data = _story_data(n, "bright-spot", text, vocab, images)
                 metric = rng.choice(vocab.metrics)
-                row.update(
+                data.update(
                     body=text.paragraph(3)[:480],
                     metric=metric,
                     metric_value=rng.randint(10, 20000),
@@ -278,28 +272,25 @@ def build_corpus(
                     verification=rng.choice(VERIFICATION_LEVELS)[0],
                     case_study_id=rng.choice(linked) if linked and rng.random() < 0.5 else None,
                 )
-                rows.append(row)
-            stories = _insert(BrightSpotPage, spot_index, rows, locale, rng, vocab)
-            created["bright_spots"] += len(stories)
+                pages.append(build_story(BrightSpotPage, **data))
+            created["bright_spots"] += len(_insert(BrightSpotPage, spot_index, pages, locale))
             if progress:
-                progress("bright spots", len(stories))
+                progress("bright spots", len(pages))
     return created
 
 
-def _case_study_body(text: _Text) -> dict:
+def _case_study_body(text: _Text, vocab: Vocabulary, data: dict) -> dict:
     rng = text.rng
     steps = [
-        (
-            "step",
-            {
-                "heading": text.sentence(6)[:-1][:120],
-                "what_was_done": text.html(2),
-                "who_was_involved": "Sourcing team, supplier HR managers and a worker committee",
-                "duration": f"{rng.randint(1, 18)} months",
-                "cost_band": rng.choice(COST_BANDS)[0],
-                "pitfalls": text.sentence(18),
-            },
-        )
+        {
+            "heading": text.sentence(6)[:-1][:120],
+            "kind": rng.choice(vocab.step_kinds),
+            "what_was_done": text.html(2),
+            "who_was_involved": "Sourcing team, supplier HR managers and a worker committee",
+            "duration": f"{rng.randint(1, 18)} months",
+            "cost_band": rng.choice(COST_BANDS)[0],
+            "pitfalls": text.sentence(18),
+        }
         for _ in range(rng.randint(3, 6))
     ]
     return {
@@ -309,29 +300,26 @@ def _case_study_body(text: _Text) -> dict:
         "what_did_not_work": text.html(2),
         "lessons": text.html(2),
         "featured": rng.random() < 0.05,
+        "results": _results(rng, vocab, data["year_started"], data["year_ended"]),
     }
 
 
-def _results(stories: list, rng: random.Random, vocab: Vocabulary) -> int:
+def _results(rng: random.Random, vocab: Vocabulary, started: int, ended: int | None) -> list:
     results = []
-    for story in stories:
-        for order, metric in enumerate(rng.sample(vocab.metrics, rng.randint(1, 4))):
-            baseline = rng.randint(0, 500)
-            results.append(
-                MetricResult(
-                    page_id=story.pk,
-                    sort_order=order,
-                    metric=metric,
-                    baseline=baseline,
-                    result=baseline + rng.randint(10, 5000),
-                    unit=metric.unit,
-                    period_start=datetime.date(story.year_started, 1, 1),
-                    period_end=datetime.date(story.year_ended or story.year_started, 12, 31),
-                    verification=rng.choice(VERIFICATION_LEVELS)[0],
-                )
-            )
-    MetricResult.objects.bulk_create(results, batch_size=CHUNK)
-    return len(results)
+    for metric in rng.sample(vocab.metrics, rng.randint(1, 4)):
+        baseline = rng.randint(0, 500)
+        results.append(
+            {
+                "metric": metric,
+                "baseline": baseline,
+                "result": baseline + rng.randint(10, 5000),
+                "unit": metric.unit,
+                "period_start": datetime.date(started, 1, 1),
+                "period_end": datetime.date(ended or started, 12, 31),
+                "verification": rng.choice(VERIFICATION_LEVELS)[0],
+            }
+        )
+    return results
 
 
 def clear_corpus() -> int:

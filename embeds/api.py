@@ -6,6 +6,7 @@ order. Only public, live stories and only their public fields appear.
 """
 
 import datetime
+import math
 import threading
 from decimal import Decimal
 from typing import Any, Literal
@@ -13,10 +14,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, FilterSchema, NinjaAPI, Path, Query, Schema
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.pagination import PaginationBase, paginate
 from ninja.throttling import BaseThrottle
 from pydantic import ValidationError as PydanticValidationError
@@ -39,6 +40,7 @@ from search.documents import SearchUnavailable
 from search.facets import FACETS, MAX_VALUES_PER_FACET, STORY_TYPES, filter_stories
 from search.query import MAX_QUERY_LENGTH, SORTS, FacetedStorySearch, facet_labels
 
+from .export import csv_response, json_response, matching_stories
 from .stories import (
     find_public_story,
     headline_metric,
@@ -52,7 +54,7 @@ from .views import MAX_PAGE_ID, embed_url, oembed_endpoint
 MAX_PAGE_SIZE = 100
 MAX_PAGE_NUMBER = 10_000
 # The facets whose values are editable taxonomy slugs (the others are fixed enums).
-TAXONOMY_PARAMS = ("industry", "intervention", "stage", "region")
+TAXONOMY_PARAMS = ("industry", "intervention", "stage", "region", "risk")
 
 
 class ClientRateThrottle(BaseThrottle):
@@ -82,19 +84,21 @@ class ClientRateThrottle(BaseThrottle):
 
 
 class StoriesAPI(NinjaAPI):
-    """The open API, whose schema lists the taxonomy slugs that exist when it is read.
+    """The open API, whose schema lists the taxonomy slugs in use when it is read.
 
     Slugs are editable data (snippets), so they cannot be enums in the Python types;
-    the published schema still names every allowed value, like the fixed enums do.
+    the published schema still names every allowed value, like the fixed enums do:
+    the public's (``facet_labels()`` without a user), the terms public stories use.
     """
 
     def get_openapi_schema(self, **kwargs) -> dict:
         schema = super().get_openapi_schema(**kwargs)
         labels = facet_labels()
-        listing = schema["paths"].get("/api/stories/", {}).get("get", {})
-        for parameter in listing.get("parameters", []):
-            if parameter["name"] in TAXONOMY_PARAMS:
-                parameter["schema"]["items"]["enum"] = list(labels[parameter["name"]])
+        for path in ("/api/stories/", "/api/stories/export.csv", "/api/stories/export.json"):
+            listing = schema["paths"].get(path, {}).get("get", {})
+            for parameter in listing.get("parameters", []):
+                if parameter["name"] in TAXONOMY_PARAMS:
+                    parameter["schema"]["items"]["enum"] = list(labels[parameter["name"]])
         return schema
 
 
@@ -115,6 +119,19 @@ api = StoriesAPI(
 )
 
 SEARCH_RETRY_SECONDS = 30
+_STORED_ANSWER_THROTTLE = ClientRateThrottle()
+
+
+def rate_limited(request: HttpRequest) -> HttpResponse | None:
+    """The rate limit for an answer the anonymous cache serves (``perf.responses``):
+    the view, which applies it otherwise, does not run then."""
+    if _STORED_ANSWER_THROTTLE.allow_request(request):
+        return None
+    wait = _STORED_ANSWER_THROTTLE.wait()
+    response = api.on_exception(request, Throttled(wait=wait))
+    if wait is not None:
+        response["Retry-After"] = str(math.ceil(wait))
+    return response
 
 
 @api.exception_handler(SearchUnavailable)
@@ -214,6 +231,7 @@ class StoryFilters(FilterSchema):
         json_schema_extra={"items": {"type": "string", "pattern": "^[0-9]{4}$"}},
     )
     verification: list[Verification] = _repeatable("Verification level of a result")
+    risk: list[str] = _repeatable("Risk addressed: an ILO forced labour indicator slug")
 
     @model_validator(mode="wrap")
     @classmethod
@@ -326,6 +344,16 @@ class Term(Schema):
     name: str
 
 
+class InterventionTerm(Term):
+    knowthechain_theme: str | None = Field(
+        description="The KnowTheChain benchmark theme of the practice (a slug), if set."
+    )
+
+    @staticmethod
+    def resolve_knowthechain_theme(intervention) -> str | None:
+        return intervention.knowthechain_theme or None
+
+
 class HeadlineMetric(Schema):
     metric: str
     metric_slug: str
@@ -353,8 +381,11 @@ class StoryOut(Schema):
     summary: str
     industry: Term
     region: Term
-    interventions: list[Term]
+    interventions: list[InterventionTerm]
     stages: list[Term]
+    risks_addressed: list[Term] = Field(
+        description="The ILO indicators of forced labour the work addressed."
+    )
     company_size: str
     year_started: int
     year_ended: int | None
@@ -386,6 +417,10 @@ class StoryOut(Schema):
     @staticmethod
     def resolve_stages(page: StoryPage):
         return page.stages.all()
+
+    @staticmethod
+    def resolve_risks_addressed(page: StoryPage):
+        return page.risks_addressed.all()
 
     @staticmethod
     def resolve_company_size(page: StoryPage) -> str:
@@ -421,11 +456,16 @@ class StepOut(Schema):
     """One step of a case study (a StreamField ``StructValue``)."""
 
     heading: str
+    kind: Term | None = Field(description="What the step does (an editor-managed step kind).")
     what_was_done: str = Field(description="HTML")
     who_was_involved: str
     duration: str
     cost: str
     pitfalls: str
+
+    @staticmethod
+    def resolve_kind(step):
+        return step.get("kind")
 
     @staticmethod
     def resolve_what_was_done(step) -> str:
@@ -591,6 +631,50 @@ def list_stories(request: HttpRequest, filters: Query[StoryFilters]):
     """Newest first; with `q`, the search page's matches in its order (`sort=newest` to
     have them newest first)."""
     return SearchedStories(filters) if filters.q.strip() else PublicStories(filters)
+
+
+EXPORT_DESCRIPTION = (
+    "Every public story the parameters match (not one page), as {kind}, streamed; "
+    "the columns are the data dictionary's (/data/). Parameters as for listing stories."
+)
+
+
+class StoriesExport(Schema):
+    dictionary: str = Field(description="The data dictionary, which explains each column.")
+    columns: list[str]
+    results: list[dict[str, str]] = Field(description="One object per story, keyed by column.")
+
+
+@api.get(
+    "/stories/export.csv",
+    response={**ERRORS, 503: Error},
+    summary="Download every matching story as CSV",
+    description=EXPORT_DESCRIPTION.format(kind="CSV with a header row"),
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "CSV, UTF-8, one row per story",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def export_stories_csv(request: HttpRequest, filters: Query[StoryFilters]):
+    return csv_response(_export(filters), "stories.csv")
+
+
+@api.get(
+    "/stories/export.json",
+    response={200: StoriesExport, **ERRORS, 503: Error},
+    summary="Download every matching story as JSON",
+    description=EXPORT_DESCRIPTION.format(kind="a JSON object whose `results` hold the rows"),
+)
+def export_stories_json(request: HttpRequest, filters: Query[StoryFilters]):
+    return json_response(_export(filters), "stories.json")
+
+
+def _export(filters: StoryFilters):
+    return matching_stories(filters.q, filters.selected(), filters.sort)
 
 
 @api.get("/stories/{story_id}/", response={200: StoryDetail, **ERRORS}, summary="One story")

@@ -61,6 +61,10 @@ class PublicSurfaceMiddleware:
         return response
 
     def _apply_framing_policy(self, response: HttpResponse) -> None:
+        if response.status_code == 304:
+            # A browser updates its stored copy's headers from a 304 (RFC 9111 §4.3.4):
+            # it keeps the policy, with the nonce, of the body it already has.
+            return
         csp = response.get("Content-Security-Policy", "")
         if getattr(response, "embeddable", False):
             response["Content-Security-Policy"] = _with_frame_ancestors(csp, "*")

@@ -7,7 +7,7 @@ reads only public fields.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
@@ -80,16 +80,43 @@ def story_image(page: StoryPage, spec: str):
 # --- Filtering by the search page's facets, in the database -------------------
 
 
-def public_story_ids(narrow: Callable[[StoryQuerySet], QuerySet]) -> QuerySet:
-    """Ids of the public stories ``narrow`` keeps of each story model, newest first."""
+def _public_pages(narrow: Callable[[StoryQuerySet], QuerySet]) -> QuerySet:
     matching = Q(pk__in=[])
     for model in STORY_MODELS:
         matching |= Q(pk__in=narrow(public_stories(model)).values("pk"))
-    return (
-        Page.objects.filter(matching)
-        .order_by("-first_published_at", "-pk")
-        .values_list("pk", flat=True)
-    )
+    return Page.objects.filter(matching).order_by("-first_published_at", "-pk")
+
+
+def public_story_ids(narrow: Callable[[StoryQuerySet], QuerySet]) -> QuerySet:
+    """Ids of the public stories ``narrow`` keeps of each story model, newest first."""
+    return _public_pages(narrow).values_list("pk", flat=True)
+
+
+def public_story_id_batches(
+    narrow: Callable[[StoryQuerySet], QuerySet], size: int = 500
+) -> Iterator[list[int]]:
+    """Every id ``public_story_ids`` lists, in its order, ``size`` at a time.
+
+    Keyset pagination (after the last row's publication date and id) rather than
+    offsets, so an export of the whole collection holds one batch in memory and each
+    query costs the same however deep it is. Live pages always have a first
+    publication date, which the keyset needs.
+    """
+    rows = _public_pages(narrow).filter(first_published_at__isnull=False)
+    rows = rows.values_list("first_published_at", "pk")
+    after = None
+    while True:
+        batch = rows
+        if after is not None:
+            batch = batch.filter(
+                Q(first_published_at__lt=after[0]) | Q(first_published_at=after[0], pk__lt=after[1])
+            )
+        found = list(batch[:size])
+        if found:
+            yield [pk for _, pk in found]
+        if len(found) < size:
+            return
+        after = found[-1]
 
 
 def filtered_story_ids(filters: dict[str, list[str]]) -> QuerySet:
@@ -110,13 +137,13 @@ def load_stories(ids: list[int]) -> list[StoryPage]:
         for p in public_stories(CaseStudyPage)
         .filter(pk__in=ids)
         .select_related(*common)
-        .prefetch_related("intervention_types", "stages", "results__metric")
+        .prefetch_related("intervention_types", "stages", "risks_addressed", "results__metric")
     )
     found.update(
         (p.pk, p)
         for p in public_stories(BrightSpotPage)
         .filter(pk__in=ids)
         .select_related(*common, "metric")
-        .prefetch_related("intervention_types", "stages")
+        .prefetch_related("intervention_types", "stages", "risks_addressed")
     )
     return [found[pk] for pk in ids if pk in found]

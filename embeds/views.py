@@ -11,9 +11,11 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.xmlutils import SimplerXMLGenerator
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from wagtail.models import Site
 
@@ -132,9 +134,8 @@ def oembed(request: HttpRequest) -> HttpResponse:
             thumbnail_width=thumb.width,
             thumbnail_height=thumb.height,
         )
-    response = JsonResponse(data) if answer_format == "json" else _oembed_xml(data)
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    # Its Cache-Control comes from the anonymous cache (perf.responses.OEMBED).
+    return JsonResponse(data) if answer_format == "json" else _oembed_xml(data)
 
 
 def _oembed_xml(data: dict) -> HttpResponse:
@@ -154,16 +155,18 @@ def _theme(request: HttpRequest) -> str:
     return "dark" if request.GET.get("theme") == "dark" else "light"
 
 
-# Partners' readers see an unpublish within a minute (with the CDN purge of /embed/<id>/).
-CARD_MAX_AGE = 60
+# Partners' readers see an unpublish within a minute (with the CDN purge of /embed/<id>/);
+# a live card's own headers come from the anonymous cache (perf.responses.EMBED_CARD).
+GONE_CARD_MAX_AGE = 60
 
 
 @require_safe
 @embeddable
-@cache_control(public=True, max_age=CARD_MAX_AGE)
 def embed_card(request: HttpRequest, page_id: int) -> HttpResponse:
-    """A small self-contained card other sites frame; counts loads per partner domain.
+    """A small self-contained card other sites frame; the same for every reader.
 
+    It is served from the anonymous cache (``perf.responses.EMBED_CARD``), so its
+    loads are counted by the counter request its own script makes, not here.
     A story that is not public (unpublished, members-only, deleted, never there) gets
     the same framed "no longer available" card rather than a 404 page the partner's
     frame may not show: one card for every reason, so it tells nobody which it is.
@@ -171,10 +174,9 @@ def embed_card(request: HttpRequest, page_id: int) -> HttpResponse:
     story = find_public_story(pk=page_id) if page_id <= MAX_PAGE_ID else None
     if story is None:
         context = {"theme": _theme(request), "page_id": page_id}
-        return render(request, "embeds/embed_gone.html", context, status=404)
-    domain = partner_domain(request.headers.get("Referer"))
-    if domain and domain not in _own_hosts(request):
-        record_partner_activity(domain, PartnerActivity.EMBED, story)
+        response = render(request, "embeds/embed_gone.html", context, status=404)
+        patch_cache_control(response, public=True, max_age=GONE_CARD_MAX_AGE)
+        return response
     context = {
         "story": story,
         "theme": _theme(request),
@@ -195,6 +197,22 @@ def embed_card(request: HttpRequest, page_id: int) -> HttpResponse:
 PARTNERS_PER_STORY_PER_DAY = 20
 COUNTER_LOADS = RateLimit("republish-counter", limit=60, seconds=3600)
 NEW_PARTNERS = RateLimit("republish-partners", limit=PARTNERS_PER_STORY_PER_DAY, seconds=86400)
+
+
+def card_partner(request: HttpRequest, page_id: int) -> str | None:
+    """The page a card was framed on, as the card's own script reports it.
+
+    The script sends the frame's ``document.referrer`` (the partner page, which the
+    partner's browser set and a page cannot forge) as ``?partner=``; the browser's
+    Referer shows the request comes from this portal's card of the same story.
+    """
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc not in {urlsplit(settings.SITE_URL).netloc, request.get_host()}:
+        return None
+    if referer.path != reverse("embed_card", args=[page_id]):
+        return None
+    claimed = partner_domain(request.GET.get("partner"))
+    return claimed if claimed and claimed not in _own_hosts(request) else None
 
 
 def verified_partner(request: HttpRequest) -> str | None:
@@ -225,17 +243,22 @@ def _partner_counted_today(story: StoryPage, domain: str) -> bool:
 @embeddable
 @never_cache
 def republish_counter(request: HttpRequest, page_id: int) -> HttpResponse:
-    """A 1×1 image in republished copies; counts them per verified partner domain and month.
+    """A 1×1 image in republished copies and in embed cards (``?via=card``); counts
+    their loads per verified partner domain and month.
 
     The image is always served; what cannot be verified, or exceeds the bounds, is
     simply not counted.
     """
     story = find_public_story(pk=page_id) if page_id <= MAX_PAGE_ID else None
-    domain = verified_partner(request) if story is not None else None
+    from_card = request.GET.get("via") == "card"
+    domain = None
+    if story is not None:
+        domain = card_partner(request, page_id) if from_card else verified_partner(request)
     if (
         domain
         and COUNTER_LOADS.hit(client_address(request)).allowed
         and _partner_counted_today(story, domain)
     ):
-        record_partner_activity(domain, PartnerActivity.REPUBLISH, story)
+        kind = PartnerActivity.EMBED if from_card else PartnerActivity.REPUBLISH
+        record_partner_activity(domain, kind, story)
     return HttpResponse(TRANSPARENT_GIF, content_type="image/gif")

@@ -30,6 +30,7 @@ from casestudies.figures import Band
 from casestudies.models import (
     VERIFICATION_LEVELS,
     CaseStudyPage,
+    ForcedLabourIndicator,
     InterventionType,
     MetricDefinition,
     MetricResult,
@@ -214,6 +215,11 @@ def summaries(
 # --- Open data -------------------------------------------------------------------
 
 OPEN_DATA_FIELDS: list[tuple[str, str]] = [
+    (
+        "result_id",
+        "Stable numeric id of the result: the same result keeps it in every release "
+        "(/data/releases/), whatever else changes.",
+    ),
     ("metric_id", "Stable numeric id of the metric definition."),
     ("metric_slug", "The metric's slug; its page is /metrics/<metric_slug>/."),
     ("metric_name", "Name of the metric."),
@@ -243,6 +249,11 @@ OPEN_DATA_FIELDS: list[tuple[str, str]] = [
     ("industry", "Industry slug of the case study."),
     ("intervention_types", "Intervention type slugs of the case study, separated by '|'."),
     ("region", "Region slug of the case study."),
+    (
+        "risks_addressed",
+        "The ILO indicators of forced labour the case study addressed, as slugs separated "
+        "by '|' (the search page's risk facet, e.g. debt-bondage).",
+    ),
     ("case_study_title", "Title of the (anonymized) case study."),
     ("page_url", "Public address of the case study."),
 ]
@@ -260,9 +271,11 @@ def _decimal(value: Decimal | Band | None) -> str:
 def open_data_rows(user=None) -> list[dict[str, str]]:
     """One row per case study and metric result, exactly as the pages show them."""
     rows = []
-    for r in visible_results(user):
+    risks = Prefetch("page__risks_addressed", ForcedLabourIndicator.objects.order_by("slug"))
+    for r in visible_results(user).prefetch_related(risks):
         rows.append(
             {
+                "result_id": str(r.pk),
                 "metric_id": str(r.metric_id),
                 "metric_slug": r.metric.slug,
                 "metric_name": r.metric.name,
@@ -278,6 +291,7 @@ def open_data_rows(user=None) -> list[dict[str, str]]:
                 "industry": r.page.industry.slug,
                 "intervention_types": "|".join(t.slug for t in r.page.intervention_types.all()),
                 "region": r.page.region.slug,
+                "risks_addressed": "|".join(i.slug for i in r.page.risks_addressed.all()),
                 "case_study_title": r.page.title,
                 "page_url": canonical_url(r.page),
             }

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import csv
+import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, Min
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from casestudies.models import (
     STORY_MODELS,
     VERIFICATION_LEVELS,
     BrightSpotPage,
+    ForcedLabourIndicator,
     Industry,
     InterventionType,
     MetricDefinition,
@@ -33,6 +35,8 @@ from .figures import (
     summarize,
     visible_results,
 )
+from .models import OpenDataRelease
+from .releases import summary as release_summary
 
 TRUE_VALUES = {"1", "true", "on", "yes"}
 
@@ -75,11 +79,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def metric_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "impact/metric_index.html", {"metrics": MetricDefinition.objects.all()})
+    metrics = MetricDefinition.objects.visible_to(request.user)
+    return render(request, "impact/metric_index.html", {"metrics": metrics})
 
 
 def metric_page(request: HttpRequest, slug: str) -> HttpResponse:
-    metric = get_object_or_404(MetricDefinition, slug=slug)
+    # A metric no story the visitor may open reports is answered as an unknown one: its
+    # name (and that it exists) is not theirs to see.
+    metric = get_object_or_404(MetricDefinition.objects.visible_to(request.user), slug=slug)
     filters, verified = _selection(request)
     results = visible_results(request.user, filters, verified).filter(metric=metric)
     return render(
@@ -128,15 +135,18 @@ def metric_results_json(request: HttpRequest) -> JsonResponse:
 
 
 def facet_choices(request: HttpRequest, filters: dict[str, list[str]]) -> list[dict]:
-    """The search facets (search.facets.FACETS) as checkbox groups for the dashboard."""
+    """The search facets (search.facets.FACETS) as checkbox groups for the dashboard: the
+    terms some story the visitor may open uses (a term's name can give a contributor away)."""
+    user = request.user
     options = {
-        "industry": Industry.objects.values_list("slug", "name"),
-        "intervention": InterventionType.objects.values_list("slug", "name"),
-        "stage": SupplyChainStage.objects.values_list("slug", "name"),
-        "region": Region.objects.values_list("slug", "name"),
+        "industry": Industry.objects.visible_to(user).values_list("slug", "name"),
+        "intervention": InterventionType.objects.visible_to(user).values_list("slug", "name"),
+        "stage": SupplyChainStage.objects.visible_to(user).values_list("slug", "name"),
+        "region": Region.objects.visible_to(user).values_list("slug", "name"),
         "type": STORY_TYPES.items(),
         "year": [(str(y), str(y)) for y in _story_years(request.user)],
         "verification": VERIFICATION_LEVELS,
+        "risk": ForcedLabourIndicator.objects.visible_to(user).values_list("slug", "name"),
     }
     return [
         {
@@ -162,3 +172,47 @@ def _story_years(user) -> list[int]:
     if not first:
         return []
     return list(range(max(last), min(first) - 1, -1))
+
+
+# --- Open-data releases (impact.releases) ------------------------------------------
+
+RELEASE_FILES = {
+    "csv": ("csv_text", "csv_sha256", "text/csv; charset=utf-8"),
+    "json": ("json_text", "json_sha256", "application/json"),
+}
+
+
+def release_index(request: HttpRequest) -> HttpResponse:
+    releases = OpenDataRelease.objects.select_related("previous").defer(
+        "csv_text", "json_text", "previous__csv_text", "previous__json_text"
+    )
+    return render(
+        request,
+        "impact/release_index.html",
+        {"releases": [{"release": r, "summary": release_summary(r)} for r in releases]},
+    )
+
+
+def release_file(request: HttpRequest, date: str, fmt: str) -> HttpResponse:
+    """A frozen file, byte for byte as released; its checksum is on the listing."""
+    try:
+        day = datetime.date.fromisoformat(date)
+    except ValueError:
+        raise Http404("No open-data release has that date.") from None
+    if fmt not in RELEASE_FILES:
+        raise Http404("Releases hold metric-results.csv and metric-results.json.")
+    text_field, sha_field, content_type = RELEASE_FILES[fmt]
+    release = get_object_or_404(
+        OpenDataRelease.objects.only(text_field, sha_field, "withdrawn_at", "withdrawal_reason"),
+        date=day,
+    )
+    if release.withdrawn:
+        return HttpResponse(
+            f"The open-data release of {day:%Y-%m-%d} was withdrawn: {release.withdrawal_reason}",
+            status=410,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(getattr(release, text_field).encode("utf-8"), content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="metric-results-{day:%Y-%m-%d}.{fmt}"'
+    response["ETag"] = f'"{getattr(release, sha_field)}"'
+    return response

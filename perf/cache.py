@@ -1,13 +1,16 @@
-"""The anonymous full-page cache.
+"""The anonymous response cache: pages, and every public surface declared cacheable.
 
 Anonymous visitors without a session see the same page whoever they are, so
 their HTML is rendered once and then served from the cache until content
-changes. Signed-in people (members may see members-only stories) are never
-served from the cache and their pages are never stored.
+changes; so are the embed card, oEmbed, the API, feeds, the sitemap, open data
+and the impact pages, whose routes declare it (``perf.responses``, which also
+gives stored answers their ETag, Last-Modified and CDN headers). Signed-in
+people (members may see members-only stories) are never served from the cache
+and what they are shown is never stored.
 
 Invalidation is a generation counter rather than a per-URL purge: any story
-change alters the home page, both listings, search results, feeds and the
-related-practices box of other stories, so the set of affected URLs is "most
+change alters the home page, both listings, search results, feeds, the API,
+the dashboard and the related-practices box of other stories, so the set of affected URLs is "most
 of the site" and a single bump is both exact (nothing stale survives) and
 simple. The counter lives in the database (see ``CacheGeneration``).
 """
@@ -16,15 +19,26 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Collection
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.http import http_date
 
 from .models import CacheGeneration
 from .private import is_signed_in
+from .responses import (
+    MAX_QUERY_VALUES,
+    PAGES,
+    Cacheable,
+    body_etag,
+    declared_for,
+    generation_began,
+    not_modified,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,12 +104,17 @@ def request_is_cacheable(request: HttpRequest) -> bool:
     return "HTTP_AUTHORIZATION" not in request.META
 
 
-def response_is_storable(request: HttpRequest, response: HttpResponse) -> bool:
+def response_is_storable(
+    request: HttpRequest, response: HttpResponse, declared: Cacheable = PAGES
+) -> bool:
+    """A complete, successful answer for anyone: never an error, a partial or a member's."""
     if request.method != "GET" or response.status_code != 200 or response.streaming:
         return False
     if getattr(request, "_degraded_response", False):
         return False
-    if not response.get("Content-Type", "").startswith("text/html"):
+    if not declared.any_content_type and not response.get("Content-Type", "").startswith(
+        "text/html"
+    ):
         return False
     if response.cookies:
         return False
@@ -109,37 +128,41 @@ def response_is_storable(request: HttpRequest, response: HttpResponse) -> bool:
     return not is_signed_in(request)
 
 
-# Longest value and most values a stored page's query string may carry (search.facets
-# trims facet input to the same bounds).
-_MAX_QUERY_VALUE_LENGTH = 100
-_MAX_QUERY_VALUES = 20
+def _known_params(declared: Cacheable) -> Collection[str]:
+    if declared.params is None:
+        return settings.PERF_PAGE_CACHE_QUERY_PARAMS
+    return declared.params
 
 
-def cache_key(request: HttpRequest, generation: int) -> str:
-    """The path plus only the query parameters pages understand, in one order.
+def cache_key(request: HttpRequest, generation: int, declared: Cacheable = PAGES) -> str:
+    """The path plus only the query parameters its route understands, in one order.
 
-    ``?utm_source=…`` or a random parameter cannot create a new entry: such a URL
-    is served from the entry of the same URL without it.
+    On a page, ``?utm_source=…`` or a random parameter cannot create a new entry:
+    such a URL is served from the entry of the same URL without it.
     """
-    known = settings.PERF_PAGE_CACHE_QUERY_PARAMS
+    known = _known_params(declared)
     query = urlencode(sorted((k, v) for k, v in request.GET.lists() if k in known), doseq=True)
     address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     digest = hashlib.sha256(address.encode()).hexdigest()[:40]
     return f"perf:page:{generation}:{digest}"
 
 
-def query_is_storable(request: HttpRequest) -> bool:
-    """Store only pages rendered from known parameters of bounded size.
+def only_known_params(request: HttpRequest, declared: Cacheable = PAGES) -> bool:
+    known = _known_params(declared)
+    return all(k in known for k in request.GET)
+
+
+def query_is_storable(request: HttpRequest, declared: Cacheable = PAGES) -> bool:
+    """Store only answers rendered from known parameters of bounded size.
 
     A page rendered with an unknown parameter might echo it (pagination links keep
     the query string), so it is served but not stored under the shared key.
     """
-    known = settings.PERF_PAGE_CACHE_QUERY_PARAMS
     values = [v for _, vs in request.GET.lists() for v in vs]
     return (
-        all(k in known for k in request.GET)
-        and len(values) <= _MAX_QUERY_VALUES
-        and all(len(v) <= _MAX_QUERY_VALUE_LENGTH for v in values)
+        only_known_params(request, declared)
+        and len(values) <= MAX_QUERY_VALUES
+        and all(len(v) <= declared.max_value_length for v in values)
     )
 
 
@@ -159,10 +182,12 @@ def room_for_variant(request: HttpRequest, generation: int) -> bool:
 
 
 class AnonymousPageCacheMiddleware:
-    """Serve anonymous visitors' pages from the cache; mark each response HIT, MISS or BYPASS.
+    """Serve anonymous visitors' answers from the cache; mark each response HIT, MISS or BYPASS.
 
-    Sits above the session and authentication middleware so that a hit skips
-    them; it still sees ``request.user`` on the way out of a miss.
+    Pages, and every route declared ``cacheable`` (``perf.responses``): one cache,
+    one key scheme, one invalidation. Sits above the session and authentication
+    middleware so that a hit skips them; it still sees ``request.user`` on the way
+    out of a miss. A conditional request for a stored answer gets a 304.
     """
 
     def __init__(self, get_response):
@@ -170,43 +195,91 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request_is_cacheable(request):
-            response = self.get_response(request)
-            response[CACHE_HEADER] = "BYPASS"
-            return response
-        key = cache_key(request, request_generation(request))
+            return self._bypass(request)
+        declared = declared_for(request)
+        if declared.params is not None and not only_known_params(request, declared):
+            return self._bypass(request)  # a strict route answers unknown parameters itself
+        generation = request_generation(request)
+        key = cache_key(request, generation, declared)
         entry = cache.get(key)
-        if entry is not None:
+        if isinstance(entry, dict):
+            refusal = declared.admit(request) if declared.admit else None
+            if refusal is not None:
+                refusal[CACHE_HEADER] = "BYPASS"
+                return refusal
+            if not_modified(request, entry["etag"], entry["last_modified"]):
+                return _not_modified(entry, "HIT")
             return _from_entry(entry, head=request.method == "HEAD", request=request)
         response = self.get_response(request)
         if (
-            response_is_storable(request, response)
-            and query_is_storable(request)
-            and room_for_variant(request, request_generation(request))
+            response_is_storable(request, response, declared)
+            and query_is_storable(request, declared)
+            and room_for_variant(request, generation)
         ):
-            cache.set(key, _to_entry(response, request), _timeout())
+            entry = _to_entry(response, request, declared, generation)
+            cache.set(key, entry, _timeout())
             response[CACHE_HEADER] = "MISS"
+            if not_modified(request, entry["etag"], entry["last_modified"]):
+                return _not_modified(entry, "MISS")
         else:
             response[CACHE_HEADER] = "BYPASS"
         return response
 
+    def _bypass(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response[CACHE_HEADER] = "BYPASS"
+        return response
 
-def _to_entry(response: HttpResponse, request: HttpRequest) -> tuple:
-    flags = {f: getattr(response, f) for f in _RESPONSE_FLAGS if hasattr(response, f)}
+
+# Headers a 304 repeats (RFC 9110 §15.4.5); nothing else, so a browser's stored
+# Content-Security-Policy (with the nonce its copy of the body uses) stays as it is.
+_NOT_MODIFIED_HEADERS = ("Cache-Control", "ETag", "Last-Modified", "Vary")
+
+
+def _to_entry(
+    response: HttpResponse, request: HttpRequest, declared: Cacheable, generation: int
+) -> dict:
+    """Give the response its validators and CDN headers, and what the cache keeps of it."""
     # The Content-Security-Policy nonce the page was rendered with (base/csp.py).
     nonce = getattr(request, "csp_nonce", "")
-    return (response.status_code, list(response.items()), response.content, flags, nonce)
+    etag = body_etag(response.content, nonce)
+    last_modified = generation_began(generation)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = declared.freshness.cache_control
+    return {
+        "status": response.status_code,
+        "headers": list(response.items()),
+        "content": response.content,
+        "flags": {f: getattr(response, f) for f in _RESPONSE_FLAGS if hasattr(response, f)},
+        "nonce": nonce,
+        "etag": etag,
+        "last_modified": last_modified,
+    }
 
 
-def _from_entry(entry: tuple, head: bool, request: HttpRequest) -> HttpResponse:
-    status, headers, content, flags, *rest = entry
-    stored_nonce, nonce = (rest[0] if rest else ""), getattr(request, "csp_nonce", "")
+def _not_modified(entry: dict, state: str) -> HttpResponse:
+    """Answered from the validators alone: no body, no content headers."""
+    response = HttpResponseNotModified()
+    for name, value in entry["headers"]:
+        if name in _NOT_MODIFIED_HEADERS:
+            response[name] = value
+    for name, value in entry["flags"].items():
+        setattr(response, name, value)
+    response[CACHE_HEADER] = state
+    return response
+
+
+def _from_entry(entry: dict, head: bool, request: HttpRequest) -> HttpResponse:
+    content, stored_nonce = entry["content"], entry["nonce"]
+    nonce = getattr(request, "csp_nonce", "")
     if stored_nonce and nonce:
         # A nonce known in advance protects nothing: every hit gets its own request's.
         content = content.replace(stored_nonce.encode(), nonce.encode())
-    response = HttpResponse(b"" if head else content, status=status)
-    for name, value in headers:
+    response = HttpResponse(b"" if head else content, status=entry["status"])
+    for name, value in entry["headers"]:
         response[name] = value
-    for name, value in flags.items():
+    for name, value in entry["flags"].items():
         setattr(response, name, value)
     if not head and response.has_header("Content-Length"):
         response["Content-Length"] = str(len(content))

@@ -28,6 +28,9 @@ SITE_WIDE_PATHS = [
     "/feeds/atom/",
     "/api/stories/",
     "/sitemap.xml",
+    "/metrics/",
+    "/data/metric-results.csv",
+    "/data/metric-results.json",
 ]
 
 
@@ -48,7 +51,7 @@ def purge_frontend_cache(page: Page | None = None, also: Iterable[Page] = ()) ->
         batch.add_urls(site.root_url + path for path in SITE_WIDE_PATHS)
         for pk in story_ids:
             card = f"{site.root_url}/embed/{pk}/"
-            batch.add_urls([card, f"{card}?theme=dark"])
+            batch.add_urls([card, f"{card}?theme=dark", f"{site.root_url}/api/stories/{pk}/"])
     batch.purge()
 
 

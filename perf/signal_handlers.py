@@ -1,4 +1,7 @@
-"""What makes cached pages stale: every change a visitor could see.
+"""What makes cached answers stale: every change a visitor could see.
+
+One generation bump reaches every cached type at once (pages, the embed card, oEmbed,
+the API, feeds, the sitemap, open data, the impact pages: ``perf.responses``).
 
 Publish, unpublish, move, delete and privacy changes of pages; taxonomy,
 metric and image edits (their names and renditions appear on many pages); a
@@ -20,28 +23,13 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from base.models import StoryImage
-from casestudies.models import (
-    STORY_MODELS,
-    Industry,
-    InterventionType,
-    MetricDefinition,
-    Region,
-    SupplyChainStage,
-)
+from casestudies.models import STORY_MODELS, VOCABULARY_MODELS
 
 from .cache import invalidate_pages
 from .frontend import purge_after_commit
 from .renditions import enqueue_renditions
 
-SHARED_VOCABULARIES = [
-    Industry,
-    InterventionType,
-    SupplyChainStage,
-    Region,
-    MetricDefinition,
-    StoryImage,
-    Site,
-]
+SHARED_VOCABULARIES = [*VOCABULARY_MODELS, StoryImage, Site]
 # Bookkeeping Wagtail saves lazily while rendering; nothing a visitor sees changes.
 _BOOKKEEPING_FIELDS = {"file_hash", "file_size"}
 

@@ -9,6 +9,7 @@ from anonymity import views as member_views
 from base import login as base_login
 from base import views as base_views
 from base.private_media import serve_private_image
+from perf.responses import SITEMAP, cacheable
 
 from . import views as portal_views
 
@@ -16,13 +17,16 @@ from . import views as portal_views
 handler404 = "base.views.page_not_found"
 
 urlpatterns = [
+    # Wagtail's admin sign-in, answering 429 once throttled (base/login.py); matched first.
+    path("admin/login/", base_login.admin_sign_in),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("health/", portal_views.health, name="health"),
     # Members-only images (private collections): served after checking who asks.
     path("members-media/<path:name>", serve_private_image, name="private_image"),
     path("robots.txt", base_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", base_views.sitemap, name="sitemap"),
+    # Served from the anonymous cache (perf.responses); ?p= is Django's sitemap page.
+    path("sitemap.xml", cacheable(SITEMAP, ["p"])(base_views.sitemap), name="sitemap"),
     path("search/", include("search.urls")),
     # Members reset a forgotten password by e-mail through Django's own views.
     path(
@@ -54,6 +58,8 @@ urlpatterns = [
     path("", include("anonymity.urls")),
     path("", include("embeds.urls")),
     path("", include("impact.urls")),
+    path("", include("alerts.urls")),
+    path("", include("playbooks.urls")),
 ]
 
 if settings.DEBUG:

@@ -125,6 +125,8 @@ class StoryDocument(Document):
     interventions = Keyword()
     stages = Keyword()
     region = Keyword()
+    risks = Keyword()
+    step_kinds = Keyword()
     years = Keyword()
     metrics = Keyword()
     verification = Keyword()
@@ -291,6 +293,28 @@ def flatten_text(page, results=()) -> str:
     return "\n".join(p.strip() for p in parts if p and p.strip())
 
 
+def step_kinds(page) -> list:
+    """The kinds of a case study's steps (``StepBlock``'s ``kind``), each once, in order.
+
+    ``search.indexing.live_stories`` hands every page the step-kind vocabulary it loaded
+    once (``step_kind_vocabulary``), so a rebuild reads kinds without a query per story.
+    """
+    steps = getattr(page, "steps", None)
+    if not steps:
+        return []
+    vocabulary = getattr(page, "step_kind_vocabulary", None)
+    kinds = []
+    if vocabulary is None:
+        found = (block.value.get("kind") for block in steps if block.block_type == "step")
+    else:
+        raw = (item.get("value") or {} for item in steps.raw_data if item.get("type") == "step")
+        found = (vocabulary.get(value.get("kind")) for value in raw)
+    for kind in found:
+        if kind is not None and kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
 def image_fields(page) -> tuple[str, str]:
     if not page.hero_image_id:
         return "", ""
@@ -319,6 +343,11 @@ def prepare(page, *, members_only: bool) -> dict:
     tag_names = [page.industry.name, page.region.name]
     tag_names += [t.name for t in interventions] + [s.name for s in stages]
     tag_names += list(metrics.values())
+    # Risks addressed and what the steps did are searchable by name ("debt bondage",
+    # "repay fees"), and filterable by slug.
+    risks = list(page.risks_addressed.all())
+    kinds = step_kinds(page)
+    tag_names += [r.name for r in risks] + [k.name for k in kinds]
     summary = page.summary_text()
     body = flatten_text(page, results)
     image_url, image_alt = image_fields(page)
@@ -338,6 +367,8 @@ def prepare(page, *, members_only: bool) -> dict:
         "interventions": [t.slug for t in interventions],
         "stages": [s.slug for s in stages],
         "region": page.region.slug,
+        "risks": [r.slug for r in risks],
+        "step_kinds": [k.slug for k in kinds],
         "years": [str(y) for y in page.years],
         "metrics": sorted(metrics),
         "verification": verification,

@@ -34,6 +34,8 @@ FACETS: list[Facet] = [
     Facet("type", "Content type", "type"),
     Facet("year", "Year of the work", "years"),
     Facet("verification", "Verification level", "verification"),
+    # The ILO's 11 indicators of forced labour (casestudies.ForcedLabourIndicator).
+    Facet("risk", "Risks addressed", "risks"),
 ]
 FACETS_BY_PARAM = {f.param: f for f in FACETS}
 
@@ -83,6 +85,10 @@ def filter_stories(stories: QuerySet, filters: dict[str, list[str]]) -> QuerySet
             )
         elif param == "region":
             stories = stories.filter(region__slug__in=values)
+        elif param == "risk":
+            stories = stories.filter(
+                pk__in=model.objects.filter(risks_addressed__slug__in=values).values("pk")
+            )
         elif param == "type":
             if story_type not in values:
                 stories = stories.none()

@@ -25,7 +25,7 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, helpers
 from wagtail.models import PageViewRestriction
 
-from casestudies.models import STORY_MODELS, CaseStudyPage, MetricResult
+from casestudies.models import STORY_MODELS, CaseStudyPage, MetricResult, StepKind
 
 from .documents import alias_name, client, index_body, index_pattern, prepare
 from .models import IndexLock
@@ -46,7 +46,9 @@ def live_stories(ids: Iterable[int] | None = None) -> Iterator:
             model.objects.live()
             .select_related("industry", "region", "hero_image")
             # Renditions too: the card image URL is then found without a query per story.
-            .prefetch_related("intervention_types", "stages", "hero_image__renditions")
+            .prefetch_related(
+                "intervention_types", "stages", "risks_addressed", "hero_image__renditions"
+            )
             .order_by("pk")
         )
         if model is CaseStudyPage:
@@ -61,7 +63,13 @@ def live_stories(ids: Iterable[int] | None = None) -> Iterator:
             stories = stories.select_related("metric")
         if ids is not None:
             stories = stories.filter(pk__in=list(ids))
-        yield from stories.iterator(chunk_size=BULK_CHUNK)
+        if model is CaseStudyPage:
+            vocabulary = StepKind.objects.in_bulk()
+            for story in stories.iterator(chunk_size=BULK_CHUNK):
+                story.step_kind_vocabulary = vocabulary
+                yield story
+        else:
+            yield from stories.iterator(chunk_size=BULK_CHUNK)
 
 
 def story_count() -> int:

@@ -25,6 +25,7 @@ from wagtail.models import Page
 
 from casestudies.models import (
     VERIFICATION_LEVELS,
+    ForcedLabourIndicator,
     Industry,
     InterventionType,
     Region,
@@ -32,6 +33,7 @@ from casestudies.models import (
     SupplyChainStage,
     is_member,
 )
+from perf.cache import request_generation
 
 from .documents import SearchUnavailable, alias_name, client, synonyms_in_python
 from .facets import FACETS, STORY_TYPES, Facet, parse_filters
@@ -77,17 +79,30 @@ def audiences_for(user) -> list[str]:
 # --- Cached vocabularies ---------------------------------------------------------
 
 
-def facet_labels() -> dict[str, dict[str, str]]:
-    """Slug → name for every taxonomy facet, in display order (cached, cleared on edit)."""
-    labels = cache.get(LABELS_CACHE_KEY)
+def facet_labels(user=None, request=None) -> dict[str, dict[str, str]]:
+    """Slug → name for every taxonomy facet, in display order, as ``user`` may see them.
+
+    Only terms a story visible to the reader uses (``VocabularyQuerySet.visible_to``;
+    anonymous when ``user`` is None): a term's name can give a contributor away.
+    Cached per audience and content generation (``perf.cache``), which every publish,
+    unpublish, privacy change and vocabulary edit moves on in the same transaction;
+    with the ``request`` being answered, the generation it already read (no query).
+    """
+    audience = audiences_for(user)[-1]
+    key = f"{LABELS_CACHE_KEY}:{audience}:{request_generation(request)}"
+    labels = cache.get(key)
     if labels is None:
         labels = {
-            "industry": dict(Industry.objects.values_list("slug", "name")),
-            "intervention": dict(InterventionType.objects.values_list("slug", "name")),
-            "stage": dict(SupplyChainStage.objects.values_list("slug", "name")),
-            "region": dict(Region.objects.values_list("slug", "name")),
+            param: dict(model.objects.visible_to(user).values_list("slug", "name"))
+            for param, model in (
+                ("industry", Industry),
+                ("intervention", InterventionType),
+                ("stage", SupplyChainStage),
+                ("region", Region),
+                ("risk", ForcedLabourIndicator),
+            )
         }
-        cache.set(LABELS_CACHE_KEY, labels, 3600)
+        cache.set(key, labels, 3600)
     return {
         **labels,
         "type": STORY_TYPES,
@@ -261,8 +276,10 @@ class FacetedStorySearch:
         page: int = 1,
         page_size: int | None = None,
         messages: list[str] | None = None,
+        request=None,
     ):
         self.user = user
+        self.request = request  # the page being answered, if any (see ``facet_labels``)
         self.messages = list(messages or [])
         query = " ".join((query or "").split())
         if len(query) > MAX_QUERY_LENGTH:
@@ -277,7 +294,7 @@ class FacetedStorySearch:
         self.page_size = max(1, min(int(page_size or settings.SEARCH_PAGE_SIZE), 100))
 
     @classmethod
-    def from_params(cls, params: QueryDict, user, page_size: int | None = None):
+    def from_params(cls, params: QueryDict, user, page_size: int | None = None, request=None):
         """The search a URL asks for (parameters of the public contract)."""
         messages: list[str] = []
         page = _parse_page(params.get("page"), messages)
@@ -289,6 +306,7 @@ class FacetedStorySearch:
             page=page,
             page_size=page_size,
             messages=messages,
+            request=request,
         )
 
     # Query building ---------------------------------------------------------------
@@ -502,7 +520,7 @@ class FacetedStorySearch:
         return Hit.from_hit(hit, highlight)
 
     def _facets(self, response) -> list[FacetResult]:
-        labels = facet_labels()
+        labels = facet_labels(self.user, self.request)
         facets = []
         aggregations = response.aggregations
         for facet in FACETS:
@@ -601,8 +619,8 @@ def suggest(query: str, user, limit: int = 6) -> dict:
         return {"query": text, "suggestions": []}
     lowered = text.lower()
     suggestions: list[dict] = []
-    labels = facet_labels()
-    for param in ("industry", "intervention", "stage", "region"):
+    labels = facet_labels(user)
+    for param in ("industry", "intervention", "stage", "region", "risk"):
         for slug, name in labels[param].items():
             if any(word.startswith(lowered) for word in [name.lower(), *name.lower().split()]):
                 suggestions.append({"text": name, "kind": param, "url": f"/search/?{param}={slug}"})

@@ -12,19 +12,22 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 
 from casestudies.models import (
     STORY_MODELS,
+    VOCABULARY_MODELS,
     BrightSpotPage,
     CaseStudyPage,
+    ForcedLabourIndicator,
     Industry,
     InterventionType,
     MetricDefinition,
     Region,
+    StepKind,
     SupplyChainStage,
 )
 
 from .models import SearchSynonym
 from .tasks import request_rebuild, request_sync
 
-LABELS_CACHE_KEY = "search:facet-labels:v1"
+LABELS_CACHE_KEY = "search:facet-labels:v2"  # v2: with "risk"
 SYNONYMS_CACHE_KEY = "search:synonyms:v1"
 
 
@@ -37,18 +40,15 @@ def story_ids_under(page: Page) -> list[int]:
 
 
 def on_published(sender, instance, **kwargs):
-    if isinstance(instance, STORY_MODELS):
-        request_sync([instance.pk], "published")
+    request_sync([instance.pk], "published")
 
 
 def on_unpublished(sender, instance, **kwargs):
-    if isinstance(instance, STORY_MODELS):
-        request_sync([instance.pk], "unpublished")
+    request_sync([instance.pk], "unpublished")
 
 
 def on_page_deleted(sender, instance, **kwargs):
-    if isinstance(instance, STORY_MODELS):
-        request_sync([instance.pk], "deleted")
+    request_sync([instance.pk], "deleted")
 
 
 def on_subtree_changed(sender, instance, **kwargs):
@@ -61,19 +61,26 @@ def on_restriction_changed(sender, instance, **kwargs):
         request_sync(story_ids_under(page), "privacy")
 
 
+# The story field that holds each taxonomy: a rename reaches every story tagged with it.
+TAGGED_BY = {
+    Industry: "industry",
+    Region: "region",
+    InterventionType: "intervention_types",
+    SupplyChainStage: "stages",
+    ForcedLabourIndicator: "risks_addressed",
+}
+
+
 def _stories_tagged(instance) -> list[int]:
-    if isinstance(instance, Industry):
-        lookups = {"industry": instance}
-    elif isinstance(instance, Region):
-        lookups = {"region": instance}
-    elif isinstance(instance, InterventionType):
-        lookups = {"intervention_types": instance}
-    elif isinstance(instance, SupplyChainStage):
-        lookups = {"stages": instance}
-    else:
+    if isinstance(instance, StepKind):
+        # Kinds live inside the steps' StreamField, which no lookup reaches: every case
+        # study is brought up to date (kinds are renamed rarely).
+        return list(CaseStudyPage.objects.values_list("pk", flat=True))
+    if isinstance(instance, MetricDefinition):
         return list(
             CaseStudyPage.objects.filter(results__metric=instance).values_list("pk", flat=True)
         ) + list(BrightSpotPage.objects.filter(metric=instance).values_list("pk", flat=True))
+    lookups = {TAGGED_BY[type(instance)]: instance}
     ids: list[int] = []
     for model in STORY_MODELS:
         ids += model.objects.filter(**lookups).values_list("pk", flat=True)
@@ -120,8 +127,10 @@ def connect() -> None:
     from casestudies.demo.loader import demo_vocabulary_ready
 
     demo_vocabulary_ready.connect(add_demo_synonyms, dispatch_uid="search-demo-synonyms")
-    page_published.connect(on_published, dispatch_uid="search-published")
-    page_unpublished.connect(on_unpublished, dispatch_uid="search-unpublished")
+    # Wagtail sends the publish signals with the page's specific class as the sender.
+    for model in STORY_MODELS:
+        page_published.connect(on_published, sender=model, dispatch_uid=f"search-pub-{model}")
+        page_unpublished.connect(on_unpublished, sender=model, dispatch_uid=f"search-unpub-{model}")
     post_page_move.connect(on_subtree_changed, dispatch_uid="search-moved")
     page_slug_changed.connect(on_subtree_changed, dispatch_uid="search-slug")
     for model in STORY_MODELS:
@@ -133,6 +142,6 @@ def connect() -> None:
         signal.connect(
             on_synonyms_changed, sender=SearchSynonym, dispatch_uid=f"search-syn-{signal}"
         )
-    for model in (Industry, Region, InterventionType, SupplyChainStage, MetricDefinition):
+    for model in VOCABULARY_MODELS:
         post_save.connect(on_taxonomy_saved, sender=model, dispatch_uid=f"search-tax-{model}")
         pre_delete.connect(on_taxonomy_deleting, sender=model, dispatch_uid=f"search-taxd-{model}")

@@ -21,8 +21,8 @@ from .facets import FACETS, STORY_TYPES, filter_stories
 from .query import SORTS, FacetedStorySearch, Hit, facet_labels, suggest
 
 
-def state_url(query: str, filters: dict[str, list[str]], sort: str, page: int = 1) -> str:
-    """The search page URL for a state, parameters in the contract's order."""
+def state_query(query: str, filters: dict[str, list[str]], sort: str, page: int = 1) -> str:
+    """The query string of a search state, parameters in the contract's order."""
     params: list[tuple[str, str]] = [("q", query)] if query else []
     for facet in FACETS:
         params += [(facet.param, value) for value in filters.get(facet.param, [])]
@@ -30,11 +30,33 @@ def state_url(query: str, filters: dict[str, list[str]], sort: str, page: int = 
         params.append(("sort", sort))
     if page > 1:
         params.append(("page", str(page)))
-    return reverse("search:page") + (f"?{urlencode(params)}" if params else "")
+    return urlencode(params)
 
 
-def _chips(query: str, filters: dict[str, list[str]], sort: str) -> list[dict]:
-    labels = facet_labels()
+def state_url(query: str, filters: dict[str, list[str]], sort: str, page: int = 1) -> str:
+    """The search page URL for a state, parameters in the contract's order."""
+    params = state_query(query, filters, sort, page)
+    return reverse("search:page") + (f"?{params}" if params else "")
+
+
+def _follow_and_download(query: str, filters: dict[str, list[str]], sort: str) -> dict:
+    """Where this search's feeds and downloads are: the same words and facets (a feed is
+    always newest first; a download keeps the order)."""
+    feed = state_query(query, filters, "relevance")
+    export = state_query(query, filters, sort)
+    return {
+        name: reverse(route) + (f"?{params}" if params else "")
+        for name, route, params in (
+            ("rss", "feed_search_rss", feed),
+            ("atom", "feed_search_atom", feed),
+            ("csv", "open_api:export_stories_csv", export),
+            ("json", "open_api:export_stories_json", export),
+        )
+    }
+
+
+def _chips(query: str, filters: dict[str, list[str]], sort: str, request) -> list[dict]:
+    labels = facet_labels(request.user, request)
     chips = []
     for facet in FACETS:
         for value in filters.get(facet.param, []):
@@ -51,13 +73,14 @@ def _chips(query: str, filters: dict[str, list[str]], sort: str) -> list[dict]:
 
 @require_GET
 def search_page(request):
-    search = FacetedStorySearch.from_params(request.GET, request.user)
+    search = FacetedStorySearch.from_params(request.GET, request.user, request=request)
     context = {
         "query": search.query,
         "sort": search.sort,
         "sorts": SORTS,
-        "chips": _chips(search.query, search.filters, search.sort),
+        "chips": _chips(search.query, search.filters, search.sort, request),
         "clear_url": state_url(search.query, {}, search.sort),
+        "follow": _follow_and_download(search.query, search.filters, search.sort),
     }
     try:
         results = search.execute()
@@ -65,8 +88,8 @@ def search_page(request):
         context.update(
             unavailable=True,
             messages_list=search.messages,
-            browse_industries=Industry.objects.all(),
-            browse_interventions=InterventionType.objects.all(),
+            browse_industries=Industry.objects.visible_to(request.user),
+            browse_interventions=InterventionType.objects.visible_to(request.user),
             browse_stories=browse_from_database(request.user, search.filters),
         )
         response = render(request, "search/search_page.html", context, status=503)

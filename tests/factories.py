@@ -13,16 +13,19 @@ from PIL import Image as PILImage
 
 from anonymity.models import ContributingCompany
 from base.models import StoryImage
+from casestudies.building import add_story, publish_story, terms
 from casestudies.models import (
     BrightSpotIndexPage,
     BrightSpotPage,
     CaseStudyIndexPage,
     CaseStudyPage,
+    ForcedLabourIndicator,
     Industry,
     InterventionType,
     MetricDefinition,
     MetricResult,
     Region,
+    StepKind,
     SupplyChainStage,
 )
 
@@ -61,6 +64,19 @@ class RegionFactory(IndustryFactory):
     name = factory.Sequence(lambda n: f"Region {n}")
 
 
+class StepKindFactory(IndustryFactory):
+    class Meta:
+        model = StepKind
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Step kind {n}")
+
+
+def indicators(*slugs: str) -> list[ForcedLabourIndicator]:
+    """ILO forced-labour indicators by slug (the migration loads all 11)."""
+    return terms(ForcedLabourIndicator, slugs)
+
+
 class MetricDefinitionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = MetricDefinition
@@ -87,16 +103,25 @@ class StoryImageFactory(factory.django.DjangoModelFactory):
     file = factory.LazyFunction(make_image_file)
 
 
-def step(heading="Map the recruitment corridor", text="<p>The team mapped every agency.</p>"):
+def step(
+    heading="Map the recruitment corridor",
+    text="<p>The team mapped every agency.</p>",
+    kind: StepKind | str | None = None,
+    **values,
+):
+    """A step block value; ``kind`` is a StepKind, its slug or None; ``values`` override the
+    rest. Stories built by the factories resolve it (``casestudies.building``)."""
     return (
         "step",
         {
             "heading": heading,
+            "kind": kind,
             "what_was_done": text,
             "who_was_involved": "Sourcing team and supplier HR managers",
             "duration": "6 months",
             "cost_band": "10k-100k",
             "pitfalls": "Agencies re-labelled fees as deposits.",
+            **values,
         },
     )
 
@@ -111,6 +136,12 @@ class StoryPageFactory(wagtail_factories.PageFactory):
     size_band = "large"
     year_started = 2021
     year_ended = 2023
+    risks_addressed = ()  # ILO indicators: objects or slugs
+
+    @classmethod
+    def _create(cls, model_class, *args, parent, **kwargs):
+        """Built the one way stories are built; live without a revision until ``publish``."""
+        return add_story(parent, model_class, publish=False, **kwargs)
 
     @factory.post_generation
     def intervention_types(obj, create, extracted, **kwargs):
@@ -186,7 +217,4 @@ class MetricResultFactory(factory.django.DjangoModelFactory):
 
 def publish(page):
     """Publish through a revision, the way the admin does, so signals and guards run."""
-    revision = page.save_revision()
-    revision.publish()
-    page.refresh_from_db()
-    return page
+    return publish_story(page)

@@ -14,22 +14,25 @@ from decimal import Decimal
 
 from django.utils.text import slugify
 
-from .fragments import (
+from .files import (
     CLOSING_STEPS,
     GENERIC_DID_NOT_WORK,
     GENERIC_LESSONS,
+    INDUSTRIES,
     INDUSTRY_TEXT,
     INTERVENTION_TEXT,
+    INTERVENTIONS,
+    METRICS,
     OPENING_STEPS,
     REGION_TEXT,
     TRIGGERS,
     VERIFICATION_SENTENCES,
 )
 from .stories import PRIVATE_GIVEN_NAMES, PRIVATE_WORDS, BrightOutline, CaseOutline
-from .vocabulary import INDUSTRIES, METRICS
 
 METRICS_BY_SLUG = {m["slug"]: m for m in METRICS}
 INDUSTRIES_BY_SLUG = {i["slug"]: i for i in INDUSTRIES}
+INTERVENTIONS_BY_SLUG = {i["slug"]: i for i in INTERVENTIONS}
 VERIFICATION_CYCLE = ["self-reported", "second-party", "independently-audited"]
 
 # Which practice a headline metric speaks for, to pick a fitting bright-spot sentence.
@@ -126,6 +129,14 @@ def hero_alt(industry_slug: str) -> str:
     )
 
 
+def risks_addressed(interventions: list[str]) -> list[str]:
+    """The lead practice's forced-labour indicators, then the first of each other practice's:
+    one to three per story."""
+    primary, *others = [INTERVENTIONS_BY_SLUG[slug]["risks"] for slug in interventions]
+    risks = list(primary) + [risks[0] for risks in others]
+    return list(dict.fromkeys(risks))[:3]
+
+
 def _years(outline, published: datetime.datetime) -> tuple[int, int | None]:
     start = published.year - outline.started
     end = None if outline.ended is None else published.year - outline.ended
@@ -133,7 +144,8 @@ def _years(outline, published: datetime.datetime) -> tuple[int, int | None]:
 
 
 def case_study_fields(outline: CaseOutline, index: int, published: datetime.datetime) -> dict:
-    """Field values of a case study page; `results` holds MetricResult keyword arguments."""
+    """Plain data for ``casestudies.building``: page fields, tag slugs, steps whose kind is a
+    slug, and `results` as MetricResult fields whose metric is a slug."""
     rng = rng_for(outline.title)
     words = _words(outline, outline.actor, outline.co)
     primary, *others = [INTERVENTION_TEXT[slug] for slug in outline.interventions]
@@ -186,7 +198,7 @@ def case_study_fields(outline: CaseOutline, index: int, published: datetime.date
         metric = METRICS_BY_SLUG[metric_slug]
         results.append(
             {
-                "metric_slug": metric_slug,
+                "metric": metric_slug,
                 "baseline": None if baseline is None else Decimal(str(baseline)),
                 "result": Decimal(str(result)),
                 "unit": metric["unit"],
@@ -211,6 +223,11 @@ def case_study_fields(outline: CaseOutline, index: int, published: datetime.date
         "year_ended": year_ended,
         "hero_alt": hero_alt(outline.industry),
         "results": results,
+        "industry": outline.industry,
+        "region": outline.region,
+        "intervention_types": outline.interventions,
+        "stages": outline.stages,
+        "risks_addressed": risks_addressed(outline.interventions),
         **private_fields(rng),
     }
 
@@ -221,7 +238,8 @@ def bright_spot_fields(
     case_fields: dict | None,
     published: datetime.datetime,
 ) -> dict:
-    """Field values of a bright spot; a linked one takes its tags from the case study."""
+    """Plain data for ``casestudies.building``; a linked one takes its tags from the case
+    study."""
     rng = rng_for(outline.title)
     source = case or outline
     words = _words(source, source.actor, "")
@@ -247,17 +265,18 @@ def bright_spot_fields(
         "title": outline.title,
         "slug": slugify(outline.title),
         "body": body,
-        "metric_slug": outline.metric,
+        "metric": outline.metric,
         "metric_value": Decimal(str(outline.value)),
         "metric_unit": metric["unit"],
         "verification": outline.verification,
         "size_band": source.size,
         "year_started": year_started,
         "year_ended": year_ended,
-        "industry_slug": source.industry,
-        "region_slug": source.region,
-        "intervention_slugs": source.interventions,
-        "stage_slugs": source.stages,
+        "industry": source.industry,
+        "region": source.region,
+        "intervention_types": source.interventions,
+        "stages": source.stages,
+        "risks_addressed": risks_addressed(source.interventions),
         "hero_alt": hero_alt(source.industry),
         **private_fields(rng),
     }

@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from base.models import StoryImage
+from casestudies.building import add_story, publish_story
 from casestudies.models import (
     BrightSpotIndexPage,
     BrightSpotPage,
@@ -31,23 +32,25 @@ from casestudies.models import (
     Industry,
     InterventionType,
     MetricDefinition,
-    MetricResult,
     Region,
+    StepKind,
+    StoryPage,
     SupplyChainStage,
 )
 
 from .compose import INDUSTRIES_BY_SLUG, bright_spot_fields, case_study_fields
+from .files import INDUSTRIES, INTERVENTIONS, METRICS, REGIONS, STAGES, STEP_KINDS
 from .images import hero_image_file
 from .stories import BRIGHT_SPOTS, CASE_STUDIES
-from .vocabulary import INDUSTRIES, INTERVENTIONS, METRICS, REGIONS, STAGES
 
 Progress = Callable[[int, int, str], None]
 
 TAXONOMIES = [
     (Industry, INDUSTRIES, ["name", "description"]),
-    (InterventionType, INTERVENTIONS, ["name", "description"]),
+    (InterventionType, INTERVENTIONS, ["name", "description", "knowthechain_theme"]),
     (SupplyChainStage, STAGES, ["name", "description", "position"]),
     (Region, REGIONS, ["name"]),
+    (StepKind, STEP_KINDS, ["name", "description"]),
     (MetricDefinition, METRICS, ["name", "unit", "counts", "higher_is_better", "framework"]),
 ]
 SPREAD_DAYS = 700  # publication dates spread over the last two years
@@ -89,12 +92,7 @@ def load_demo_content(progress: Progress | None = None) -> LoadReport:
         ) from error
 
     report.site = sync_site_with_setting(settings.SITE_URL)
-    for model, rows, fields in TAXONOMIES:
-        for row in rows:
-            _, created = model.objects.get_or_create(
-                slug=row["slug"], defaults={name: row[name] for name in fields if name in row}
-            )
-            (report.created if created else report.existing)[model._meta.verbose_name] += 1
+    load_vocabularies(report)
     demo_vocabulary_ready.send(sender=None, report=report)
     tick("vocabularies and metrics")
 
@@ -105,7 +103,7 @@ def load_demo_content(progress: Progress | None = None) -> LoadReport:
         fields = case_study_fields(outline, index, published)
         page = CaseStudyPage.objects.child_of(case_index).filter(slug=fields["slug"]).first()
         if page is None:
-            page = _create_case_study(case_index, outline, fields, published)
+            page = _create_story(case_index, CaseStudyPage, fields, published)
             report.created["case study"] += 1
         else:
             report.existing["case study"] += 1
@@ -127,9 +125,24 @@ def load_demo_content(progress: Progress | None = None) -> LoadReport:
         if exists.exists():
             report.existing["bright spot"] += 1
         else:
-            _create_bright_spot(bright_index, fields, case_page, published)
+            _create_story(bright_index, BrightSpotPage, fields, published, case_study=case_page)
             report.created["bright spot"] += 1
         tick(outline.title)
+    return report
+
+
+def load_vocabularies(report: LoadReport | None = None) -> LoadReport:
+    """The demo's vocabularies and metrics (data/vocabulary.toml), created where missing.
+
+    The benchmark corpus tags its stories with the same terms.
+    """
+    report = report or LoadReport()
+    for model, rows, fields in TAXONOMIES:
+        for row in rows:
+            _, created = model.objects.get_or_create(
+                slug=row["slug"], defaults={name: row[name] for name in fields if name in row}
+            )
+            (report.created if created else report.existing)[model._meta.verbose_name] += 1
     return report
 
 
@@ -203,68 +216,17 @@ def _image(industry_slug: str) -> StoryImage:
     return image
 
 
-def _tags(industry: str, region: str, interventions: list[str], stages: list[str]) -> dict:
-    return {
-        "industry": Industry.objects.get(slug=industry),
-        "region": Region.objects.get(slug=region),
-        "interventions": list(InterventionType.objects.filter(slug__in=interventions)),
-        "stages": list(SupplyChainStage.objects.filter(slug__in=stages)),
-    }
-
-
-def _publish(page: Page) -> None:
-    demo_story_ready.send(sender=type(page), page=page)
-    page.save_revision().publish()
-
-
 @transaction.atomic
-def _create_case_study(index_page, outline, fields: dict, published) -> CaseStudyPage:
-    fields = dict(fields)
-    results = fields.pop("results")
-    tags = _tags(outline.industry, outline.region, outline.interventions, outline.stages)
-    page = CaseStudyPage(
+def _create_story(index_page: Page, model: type[StoryPage], fields: dict, published, **extra):
+    page = add_story(
+        index_page,
+        model,
+        publish=False,
         **fields,
-        industry=tags["industry"],
-        region=tags["region"],
-        hero_image=_image(outline.industry),
+        **extra,
+        hero_image=_image(fields["industry"]),
         live=False,
         first_published_at=published,
     )
-    page.intervention_types.set(tags["interventions"])
-    page.stages.set(tags["stages"])
-    for values in results:
-        values = dict(values)
-        metric = MetricDefinition.objects.get(slug=values.pop("metric_slug"))
-        result = MetricResult(metric=metric, **values)
-        result.full_clean(exclude=["page"])
-        page.results.add(result)
-    index_page.add_child(instance=page)
-    _publish(page)
-    return page
-
-
-@transaction.atomic
-def _create_bright_spot(index_page, fields: dict, case_page, published) -> BrightSpotPage:
-    fields = dict(fields)
-    tags = _tags(
-        fields.pop("industry_slug"),
-        fields.pop("region_slug"),
-        fields.pop("intervention_slugs"),
-        fields.pop("stage_slugs"),
-    )
-    metric = MetricDefinition.objects.get(slug=fields.pop("metric_slug"))
-    page = BrightSpotPage(
-        **fields,
-        metric=metric,
-        industry=tags["industry"],
-        region=tags["region"],
-        hero_image=_image(tags["industry"].slug),
-        case_study=case_page,
-        live=False,
-        first_published_at=published,
-    )
-    page.intervention_types.set(tags["interventions"])
-    page.stages.set(tags["stages"])
-    index_page.add_child(instance=page)
-    _publish(page)
-    return page
+    demo_story_ready.send(sender=model, page=page)
+    return publish_story(page)

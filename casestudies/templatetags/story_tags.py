@@ -13,8 +13,9 @@ from django import template
 from wagtail.images.shortcuts import get_rendition_or_not_found
 
 from casestudies.addresses import listing_paths
+from casestudies.citation import FORMATS, citation_for
 from casestudies.figures import format_figure
-from casestudies.models import BrightSpotPage, StoryPage
+from casestudies.models import CITE_PATH, BrightSpotPage, StoryPage
 
 register = template.Library()
 
@@ -52,3 +53,16 @@ def _years(story: StoryPage) -> str:
 def story_listing_url(story_type: str) -> str:
     """The address of the page listing every story of this type (``"case-study"``)."""
     return listing_paths().get(story_type, "")
+
+
+@register.inclusion_tag("casestudies/includes/cite.html", takes_context=True)
+def story_citation(context, story: StoryPage) -> dict:
+    """The Cite panel: the formatted citation and its downloads (casestudies.citation)."""
+    base = story.get_url(request=context.get("request")) or ""
+    return {
+        "citation": citation_for(story),
+        "downloads": [
+            {"label": fmt.label, "url": f"{base}{CITE_PATH}/?format={name}"}
+            for name, fmt in FORMATS.items()
+        ],
+    }

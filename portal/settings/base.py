@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "search",
     "embeds",
     "impact",
+    "alerts",
+    "playbooks",
     "perf",
     # devtools (runportal, the benchmark) only in development and tests: dev.py, test.py.
     "wagtail.contrib.redirects",
@@ -240,8 +242,9 @@ ELASTICSEARCH_REPLICAS = int(_env("ELASTICSEARCH_REPLICAS", "0") or 0)
 # Anonymous full-page cache (perf/cache.py): entries also expire after this long,
 # which bounds staleness from changes no signal reports (e.g. raw SQL updates).
 PERF_PAGE_CACHE_SECONDS = 600
-# Embed cards count every load per partner site, so each load must reach the view.
-PERF_PAGE_CACHE_EXCLUDE = ["/admin/", "/documents/", "/health/", "/embed/"]
+# Never looked up in the anonymous cache (embed cards are cached: their loads are counted
+# by the counter request they make, embeds/views.py).
+PERF_PAGE_CACHE_EXCLUDE = ["/admin/", "/documents/", "/health/"]
 # The query parameters public pages understand (docs/contract.md: search.facets.FACETS
 # plus these); the page cache keys on them only, and never stores a page rendered
 # with any other parameter. A test keeps this list in step with the facets.
@@ -258,6 +261,7 @@ PERF_PAGE_CACHE_QUERY_PARAMS = [
     "type",
     "year",
     "verification",
+    "risk",
 ]
 # At most this many query-string variants of one path are stored per content generation.
 PERF_PAGE_CACHE_VARIANTS_PER_PATH = 200

@@ -29,16 +29,19 @@ from wagtail.models import Collection, CollectionViewRestriction, Page
 from anonymity.guard import find_terms
 from anonymity.members import make_members_only
 from anonymity.models import DenylistTerm
+from casestudies.citation import FORMATS as CITE_FORMATS
 from casestudies.models import (
     MEMBER_GROUP_PREFIX,
     VERIFICATION_LEVELS,
     CaseStudyPage,
+    ForcedLabourIndicator,
     Industry,
     InterventionType,
     MetricDefinition,
     Region,
     SupplyChainStage,
 )
+from impact.releases import make_release
 from search.facets import FACETS, STORY_TYPES
 from tests.factories import (
     BrightSpotPageFactory,
@@ -86,16 +89,24 @@ class Seed:
     member: object
 
     def facet_values(self) -> dict[str, list[str]]:
-        """Every value of every facet, so each is visited (FACETS is the one list)."""
+        """Every value of every facet the public may see, so each is visited (FACETS is the
+        one list); a term no public story uses is unknown to outsiders (404, 422)."""
         years = sorted({str(y) for s in self.stories + self.members_only for y in s.years})
+        public = {
+            model: list(model.objects.visible_to(None).values_list("slug", flat=True))
+            for model in (Industry, InterventionType, SupplyChainStage, Region)
+        }
         values = {
-            "industry": list(Industry.objects.values_list("slug", flat=True)),
-            "intervention": list(InterventionType.objects.values_list("slug", flat=True)),
-            "stage": list(SupplyChainStage.objects.values_list("slug", flat=True)),
-            "region": list(Region.objects.values_list("slug", flat=True)),
+            "industry": public[Industry],
+            "intervention": public[InterventionType],
+            "stage": public[SupplyChainStage],
+            "region": public[Region],
             "type": list(STORY_TYPES),
             "year": years,
             "verification": [key for key, _label in VERIFICATION_LEVELS],
+            "risk": list(
+                ForcedLabourIndicator.objects.visible_to(None).values_list("slug", flat=True)
+            ),
         }
         missing = {f.param for f in FACETS} - set(values)
         assert not missing, f"add the values of facet(s) {missing} to Seed.facet_values"
@@ -129,6 +140,16 @@ def _story_ids(seed: Seed) -> list[Visit]:
     ]
 
 
+def _comparisons(seed: Seed) -> list[Visit]:
+    """Each story compared with a public one: a secret one must not answer 200."""
+    first, second = seed.stories[0], seed.stories[1]
+    visits = [Visit("/compare/")]
+    for visit in _story_ids(seed):
+        other = second if visit.url == str(first.pk) else first
+        visits.append(Visit(f"/compare/?story={other.pk}&story={visit.url}", visit.public))
+    return visits + [Visit("/compare/?" + "&".join(f"story={p.pk}" for p in seed.stories))]
+
+
 def _absolute(page: Page) -> str:
     return settings.SITE_URL + page.url
 
@@ -147,6 +168,10 @@ SURFACES: list[Surface] = [
             + [Visit(p.url + "?page=2") for p in s.public_pages if p.depth == 3]
             + [Visit(p.url, public=False) for p in s.members_only]
             + [Visit(f"/case-studies/{s.draft.slug}/", public=False)]
+            # Cite this story (casestudies.citation): answers exactly as the story does.
+            + [Visit(f"{p.url}cite/?format={f}") for p in s.stories for f in CITE_FORMATS]
+            + [Visit(f"{p.url}cite/?format=bibtex", public=False) for p in s.members_only]
+            + [Visit(f"/case-studies/{s.draft.slug}/cite/?format=ris", public=False)]
         ),
     ),
     Surface(
@@ -179,6 +204,25 @@ SURFACES: list[Surface] = [
             [Visit("/feeds/rss/"), Visit("/feeds/atom/")]
             + [Visit(f"/feeds/industry/{v}/rss/") for v in s.facet_values()["industry"]]
             + [Visit(f"/feeds/intervention/{v}/rss/") for v in s.facet_values()["intervention"]]
+        ),
+    ),
+    Surface(
+        "feeds for any search",
+        ("feeds/search/rss/", "feeds/search/atom/"),
+        lambda s: (
+            [Visit(f"/feeds/search/rss/?{q}") for q in s.filter_queries()]
+            + [Visit(f"/feeds/search/atom/?q={q}") for q in SEARCH_QUERIES]
+            + [Visit(f"/feeds/search/rss/?q={q}&industry=apparel") for q in SEARCH_QUERIES]
+        ),
+    ),
+    Surface(
+        "search results downloads",
+        ("api/stories/export.csv", "api/stories/export.json"),
+        lambda s: (
+            [Visit(f"/api/stories/export.csv?{q}") for q in s.filter_queries()]
+            + [Visit(f"/api/stories/export.csv?q={q}") for q in SEARCH_QUERIES]
+            + [Visit(f"/api/stories/export.json?q={q}&sort=newest") for q in SEARCH_QUERIES]
+            + [Visit("/api/stories/export.json")]
         ),
     ),
     Surface("sitemap", ("sitemap.xml",), lambda s: [Visit("/sitemap.xml")]),
@@ -240,10 +284,38 @@ SURFACES: list[Surface] = [
         ],
     ),
     Surface(
+        "open data releases",
+        ("data/releases/", "data/releases/<str:date>/metric-results.<str:fmt>"),
+        lambda s: [
+            Visit("/data/releases/"),
+            Visit(f"/data/releases/{make_release().release.date:%Y-%m-%d}/metric-results.csv"),
+            Visit(f"/data/releases/{make_release().release.date:%Y-%m-%d}/metric-results.json"),
+            Visit("/data/releases/"),
+        ],
+    ),
+    Surface(
         "members-only files",
         ("members-media/<path:name>",),
         lambda s: [Visit(url, public=False) for url in s.members_only_files],
     ),
+    Surface(
+        "playbooks",
+        (
+            "playbooks/",
+            "playbooks/<slug:intervention>/",
+            "playbooks/<slug:intervention>/<slug:industry>/",
+        ),
+        lambda s: (
+            [Visit("/playbooks/")]
+            + [Visit(f"/playbooks/{i}/") for i in s.facet_values()["intervention"]]
+            + [
+                Visit(f"/playbooks/{i}/{industry}/")
+                for i in s.facet_values()["intervention"]
+                for industry in s.facet_values()["industry"]
+            ]
+        ),
+    ),
+    Surface("compare side by side", ("compare/",), _comparisons),
     Surface("health", ("health/",), lambda s: [Visit("/health/")], ok=(200, 503)),
     Surface(
         "membership and password reset",
@@ -269,6 +341,21 @@ SURFACES: list[Surface] = [
             Visit("/share-your-practice/", public=False),
             Visit("/share-your-practice/thanks/"),
         ],
+    ),
+    Surface(
+        "follow a search by e-mail (alerts; the e-mails: tests/alerts/test_leaks.py)",
+        (
+            "alerts/follow/",
+            "alerts/confirm/<str:token>/",
+            "alerts/manage/<str:token>/",
+            "alerts/unsubscribe/<str:token>/",
+        ),
+        lambda s: (
+            [Visit(f"/alerts/follow/?{q}") for q in s.filter_queries()]
+            + [Visit(f"/alerts/follow/?q={q}") for q in SEARCH_QUERIES]
+            + [Visit(f"/alerts/{k}/not-a-token/") for k in ("confirm", "manage", "unsubscribe")]
+        ),
+        ok=(200, 400),
     ),
 ]
 
@@ -315,6 +402,7 @@ def seed(django_user_model) -> Seed:
         region=asia,
         intervention_types=[fees],
         stages=[recruitment],
+        risks_addressed=["debt-bondage"],
         hero_image=image,
         hero_alt="Workers in a classroom",
         steps=[step(), step(heading="Repay the fees", text="<p>Within ninety days.</p>")],
@@ -366,7 +454,14 @@ def seed(django_user_model) -> Seed:
         else:
             extra["hero_image"] = members_image
         page = publish(
-            factory(title=title, industry=apparel, region=europe, year_started=2018, **extra)
+            factory(
+                title=title,
+                industry=apparel,
+                region=europe,
+                year_started=2018,
+                risks_addressed=["isolation"],
+                **extra,
+            )
         )
         make_members_only(page)
         members_only.append(page)
@@ -436,7 +531,7 @@ def _visit_all(client, seed: Seed, surfaces: list[Surface]) -> tuple[list[str], 
             if response.status_code == 404:
                 # The 404 page echoes the address asked for (its sign-in link returns there):
                 # the visitor's own input, alike for missing and members-only pages.
-                for spelling in (quote(visit.url, safe=""), visit.url):
+                for spelling in (quote(visit.url, safe=""), visit.url, path):
                     text = text.replace(spelling, "")
             for term in find_terms(text, SECRETS):
                 problems.append(f"{surface.name}: {visit.url} shows “{term}”")

@@ -16,15 +16,26 @@ from urllib.parse import quote, unquote
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.core.files.base import ContentFile
 from django.test import Client
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
-from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
+from wagtail.models import (
+    Collection,
+    CollectionViewRestriction,
+    PageLogEntry,
+    PageViewRestriction,
+)
 
 from anonymity.members import make_members_only, member_groups
 from base.models import StoryImage
-from casestudies.models import MEMBER_GROUP_PREFIX, BrightSpotIndexPage, CaseStudyIndexPage
+from casestudies.models import (
+    MEMBER_GROUP_PREFIX,
+    BrightSpotIndexPage,
+    CaseStudyIndexPage,
+    CaseStudyPage,
+)
 from tests.factories import (
     BrightSpotPageFactory,
     CaseStudyPageFactory,
@@ -148,6 +159,24 @@ def test_members_and_staff_read_it_and_still_get_404_for_missing(
     missing = client.get(MISSING_PATH)
     assert missing.status_code == 404
     assert "/_util/login/?next=" in missing.content.decode()
+
+
+def test_staff_without_member_access_are_not_listed_what_they_cannot_open(
+    django_user_model, members_only_story, search_index
+):
+    """One audience rule for listing and serving: an editor (staff, no member company)
+    is an outsider to members-only stories everywhere, until a member company takes them."""
+    editor = django_user_model.objects.create_user("editor", "editor@example.org", is_staff=True)
+    client = _client(editor)
+    surfaces = ("/case-studies/", "/search/?q=Xylophone+audits")
+    assert client.get(members_only_story.url).status_code == 404
+    for path in surfaces:
+        assert members_only_story.url not in client.get(path).content.decode(), path
+
+    editor.groups.add(Group.objects.get(name__startswith=MEMBER_GROUP_PREFIX))
+    assert SECRET_TITLE in client.get(members_only_story.url).content.decode()
+    for path in surfaces:
+        assert members_only_story.url in client.get(path).content.decode(), path
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "non_member"])
@@ -304,6 +333,75 @@ def test_restricting_a_section_purges_every_story_in_it_and_no_other(
     with django_capture_on_commit_callbacks(execute=True):
         make_members_only(BrightSpotIndexPage.objects.get())
     assert spot.url in purged
+
+
+# --- A privacy change that lets outsiders in runs the guard ----------------------
+
+
+@pytest.fixture
+def privacy_dialog(admin_user):
+    """Wagtail's privacy dialog, as an editor uses it on a page."""
+    client = _client(admin_user)
+
+    def change(page, **data):
+        response = client.post(f"/admin/pages/{page.pk}/privacy/", data)
+        assert response.status_code == 200
+        return response
+
+    return change
+
+
+def _leaking_members_only_story():
+    """Members-only, and its live title carries its company's name (written straight to the
+    table, as before the guard existed: no admin path allows it now)."""
+    story = publish(CaseStudyPageFactory())
+    restriction = make_members_only(story)
+    CaseStudyPage.objects.filter(pk=story.pk).update(
+        title=f"How {story.contributing_company} repaid recruitment fees"
+    )
+    return CaseStudyPage.objects.get(pk=story.pk), restriction
+
+
+def _taken_down(story) -> bool:
+    return not CaseStudyPage.objects.get(pk=story.pk).live and (
+        PageLogEntry.objects.filter(page=story, action="anonymity.taken_down").exists()
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"restriction_type": "password", "password": "open sesame"},
+        {"restriction_type": "login"},
+        {"restriction_type": "groups", "groups": "editors"},
+        {"restriction_type": "none"},
+    ],
+    ids=["to-password", "to-any-signed-in-person", "to-a-non-member-group", "removed"],
+)
+def test_a_privacy_change_that_lets_outsiders_in_takes_a_leak_down(
+    member, privacy_dialog, change, django_capture_on_commit_callbacks
+):
+    story, _ = _leaking_members_only_story()
+    if change.get("groups") == "editors":
+        change = {**change, "groups": [Group.objects.get_or_create(name="Editors")[0].pk]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy_dialog(story, **change)
+
+    assert _taken_down(story)
+    assert Client().get(story.url).status_code == 404
+    assert any(story.title in message.body for message in mail.outbox)  # moderators told
+
+
+def test_a_privacy_change_among_member_companies_leaves_the_story_up(member, privacy_dialog):
+    story, restriction = _leaking_members_only_story()
+    newcomer = Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}Quillon Foods")
+
+    groups = [*restriction.groups.values_list("pk", flat=True), newcomer.pk]
+    privacy_dialog(story, restriction_type="groups", groups=groups)
+
+    assert CaseStudyPage.objects.get(pk=story.pk).live
+    assert not mail.outbox
 
 
 # --- /health/ says nothing countable -----------------------------------------

@@ -27,7 +27,7 @@ from wagtail.models import Collection
 from anonymity.guard import PublicationRefused, find_leaks
 from anonymity.models import ContributingCompany
 from base.models import StoryImage
-from casestudies.models import BrightSpotPage, CaseStudyPage
+from casestudies.models import BrightSpotPage, CaseStudyPage, ForcedLabourIndicator
 from tests.factories import (
     BrightSpotPageFactory,
     CaseStudyPageFactory,
@@ -36,7 +36,9 @@ from tests.factories import (
     MetricDefinitionFactory,
     MetricResultFactory,
     RegionFactory,
+    StepKindFactory,
     SupplyChainStageFactory,
+    step,
 )
 
 pytestmark = pytest.mark.django_db
@@ -235,6 +237,20 @@ def test_a_confidential_term_in_a_taxonomy_name_refuses_publishing(field, factor
     many = field in ("intervention_types", "stages")
     page = _case_study(**{field: [term] if many else term})
     assert label in _refused_in(page)
+
+
+def test_a_confidential_term_in_a_step_kind_name_refuses_publishing():
+    kind = StepKindFactory(name="Zorblax supplier days", slug="supplier-days")
+    page = _case_study(steps=[step(kind=kind)])
+    assert "Steps › Step 1 › Kind › Name" in _refused_in(page)
+
+
+def test_a_confidential_term_in_a_risk_addressed_refuses_publishing():
+    risk = ForcedLabourIndicator.objects.get(slug="deception")
+    risk.name = "Deception by Zorblax agents"
+    risk.save()
+    page = _case_study(risks_addressed=[risk])
+    assert "Risks addressed › Name" in _refused_in(page)
 
 
 def test_a_taxonomy_slug_is_public_too():

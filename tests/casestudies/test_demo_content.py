@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -35,6 +36,7 @@ from casestudies.models import (
     MetricDefinition,
     MetricResult,
     Region,
+    StepKind,
     SupplyChainStage,
 )
 
@@ -145,6 +147,25 @@ def test_every_case_study_tells_the_whole_story_with_results(demo):
     for spot in BrightSpotPage.objects.select_related("metric"):
         assert spot.metric_unit == spot.metric.unit
         assert spot.hero_image is not None and spot.hero_alt
+
+
+def test_demo_steps_have_kinds_peers_share_and_stories_name_their_risks(demo):
+    """Enough for playbooks: every step has a kind, and for every intervention at least three
+    case studies share a kind of step (the re-identification rule's minimum)."""
+    assert 8 <= StepKind.objects.count() <= 15
+    kinds_by_intervention: dict[str, Counter] = {}
+    for page in CaseStudyPage.objects.prefetch_related("intervention_types"):
+        kinds = {block.value["kind"] for block in page.steps}
+        assert None not in kinds, page.title
+        for practice in page.intervention_types.all():
+            kinds_by_intervention.setdefault(practice.slug, Counter()).update(kinds)
+    for practice, kinds in kinds_by_intervention.items():
+        shared = [kind for kind, count in kinds.items() if count >= 3]
+        assert len(shared) >= 2, practice
+    for page in stories():
+        assert 1 <= page.risks_addressed.count() <= 3, page.title
+    themes = dict(InterventionType._meta.get_field("knowthechain_theme").choices)
+    assert all(t.knowthechain_theme in themes for t in InterventionType.objects.all())
 
 
 def test_texts_read_differently(demo):

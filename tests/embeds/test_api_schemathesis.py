@@ -16,7 +16,12 @@ def test_api_conforms_to_its_schema_and_never_fails(
     settings.API_RATE_LIMIT = "100000/m"
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.path for op in operations} == {"/api/stories/", "/api/stories/{story_id}/"}
+    assert {op.path for op in operations} == {
+        "/api/stories/",
+        "/api/stories/{story_id}/",
+        "/api/stories/export.csv",
+        "/api/stories/export.json",
+    }
 
     statuses: set[int] = set()
     for operation in operations:
@@ -31,7 +36,10 @@ def test_api_conforms_to_its_schema_and_never_fails(
         run()
         assert not any(status >= 500 for status in statuses)
 
-    listing, detail = sorted(operations, key=lambda op: op.path)
+    by_path = {op.path: op for op in operations}
+    listing, detail = by_path["/api/stories/"], by_path["/api/stories/{story_id}/"]
+    for export in ("/api/stories/export.csv", "/api/stories/export.json"):
+        assert by_path[export].Case().call_and_validate().status_code == 200
     assert listing.Case().call_and_validate().status_code == 200  # the calls reach the live app
     for story in (case_study, bright_spot):
         known = detail.Case(path_parameters={"story_id": story.pk})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
@@ -42,14 +44,32 @@ def test_counter_for_a_withdrawn_story_still_answers_but_counts_nothing(client, 
     assert not PartnerActivity.objects.exists()
 
 
+def _load_card_on(client, page, partner_page: str):
+    """What a browser does for a card framed on ``partner_page``: fetch the card, then run
+    its counting script (the frame's document.referrer is the partner page)."""
+    card = client.get(f"/embed/{page.pk}/", HTTP_REFERER=partner_page)
+    assert card.status_code == 200
+    counter = re.search(r'new Image\(\)\.src = "([^"]+)"', card.content.decode()).group(1)
+    if partner_page:  # the script sends nothing without a referrer
+        client.get(
+            counter + quote(partner_page, safe=""),
+            HTTP_REFERER=f"http://testserver/embed/{page.pk}/",
+        )
+    return card
+
+
 def test_embed_card_loads_count_per_partner_domain(client, case_study, bright_spot):
-    for page, referer in [
-        (case_study, "https://news.example/a"),
-        (bright_spot, "https://news.example/b"),
-        (case_study, "https://blog.example/"),
-        (case_study, ""),
-    ]:
-        assert client.get(f"/embed/{page.pk}/", HTTP_REFERER=referer).status_code == 200
+    cards = [
+        _load_card_on(client, page, referer)
+        for page, referer in [
+            (case_study, "https://news.example/a"),
+            (bright_spot, "https://news.example/b"),
+            (case_study, "https://blog.example/"),
+            (case_study, ""),
+        ]
+    ]
+    # The card itself is the same for every reader, so it is served from the cache.
+    assert [c["X-Cache"] for c in cards] == ["MISS", "MISS", "HIT", "HIT"]
     embeds = PartnerActivity.objects.filter(kind=PartnerActivity.EMBED)
     assert sorted((a.domain, a.page_id, a.count) for a in embeds) == sorted(
         [
@@ -58,6 +78,20 @@ def test_embed_card_loads_count_per_partner_domain(client, case_study, bright_sp
             ("blog.example", case_study.pk, 1),
         ]
     )
+
+
+def test_card_loads_are_counted_only_from_the_card_of_that_story(client, case_study, bright_spot):
+    url = f"/embed/{case_study.pk}/counter.gif"
+    forged = {"via": "card", "partner": "https://spam.example/"}
+    client.get(url, forged)  # no Referer
+    client.get(url, forged, HTTP_REFERER="https://spam.example/")  # not from a card
+    client.get(url, forged, HTTP_REFERER=f"http://testserver/embed/{bright_spot.pk}/")
+    client.get(
+        url,
+        {"via": "card", "partner": "http://testserver/"},
+        HTTP_REFERER=f"http://testserver/embed/{case_study.pk}/",
+    )  # ourselves
+    assert not PartnerActivity.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, Group, User
 
-from casestudies.models import CaseStudyPage
+from casestudies.models import MEMBER_GROUP_PREFIX, CaseStudyPage
 from impact.figures import (
     describe_levels,
     filter_stories,
@@ -54,7 +54,7 @@ def test_members_only_and_unpublished_results_are_excluded_for_anonymous_visitor
 
 
 def test_members_see_members_only_results_but_never_drafts(world):
-    staff = User.objects.create_user("member", is_staff=True)
+    staff = _member()
     s = workers_summary(world, user=staff)
     assert s.figures.case_studies == 6
     assert s.figures.total_change == Decimal("1515.50") + Decimal("99999")
@@ -127,3 +127,10 @@ def test_percentages_get_a_median_but_no_total(world):
     s = {s.metric.slug: s for s in summaries(ANONYMOUS)}[share.slug]
     assert s.figures.total_change is None
     assert s.figures.median_change == Decimal("-30")
+
+
+def _member() -> User:
+    """A person of a member company (staff who are not in one are not members)."""
+    user = User.objects.create_user("member")
+    user.groups.add(Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}Test member"))
+    return user

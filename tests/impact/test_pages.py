@@ -10,8 +10,9 @@ from html import unescape
 from urllib.parse import urlparse
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 
+from casestudies.models import MEMBER_GROUP_PREFIX
 from impact.charts import format_figure
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def test_dashboard_filters_and_verified_only(client, world):
 
 
 def test_members_see_members_only_figures_on_the_dashboard(client, world):
-    client.force_login(User.objects.create_user("member", is_staff=True))
+    client.force_login(_member())
     html = client.get("/impact/").content.decode()
     assert figure(section(html, world.workers.slug), "total-change") == "101,514.50 workers"
     assert "public and members-only" in html
@@ -180,7 +181,8 @@ def test_csv_and_json_hold_the_same_public_rows(client, world):
         for r in rows
         if r["case_study_title"] == "Case study seafood1" and r["metric_slug"] == world.workers.slug
     )
-    assert row | {"metric_id": "", "page_url": ""} == {
+    assert row | {"result_id": "", "metric_id": "", "page_url": ""} == {
+        "result_id": "",
         "metric_id": "",
         "metric_slug": "workers-reached",
         "metric_name": "Workers reached",
@@ -196,6 +198,7 @@ def test_csv_and_json_hold_the_same_public_rows(client, world):
         "industry": "seafood",
         "intervention_types": "grievance-channel",
         "region": "south-asia",
+        "risks_addressed": "",
         "case_study_title": "Case study seafood1",
         "page_url": "",
     }
@@ -204,7 +207,7 @@ def test_csv_and_json_hold_the_same_public_rows(client, world):
 
 
 def test_open_data_never_includes_members_only_results_even_for_members(client, world):
-    client.force_login(User.objects.create_user("member", is_staff=True))
+    client.force_login(_member())
     titles = {r["case_study_title"] for r in open_data(client)}
     assert "Case study members" not in titles and "Case study draft" not in titles
 
@@ -257,3 +260,10 @@ def test_bad_or_empty_filters_never_fail(client, world, url):
 
 def test_unknown_metric_is_a_404(client, db):
     assert client.get("/metrics/no-such-metric/").status_code == 404
+
+
+def _member() -> User:
+    """A person of a member company (staff who are not in one are not members)."""
+    user = User.objects.create_user("member")
+    user.groups.add(Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}Test member"))
+    return user

@@ -19,6 +19,7 @@ REQUEST_TYPES = [
     "oembed",
     "api list",
     "feed",
+    "case study (304)",
     "static file (ceiling)",
 ]
 
@@ -42,6 +43,7 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
     assert results["types"]["static file (ceiling)"]["ratio_to_static"] == 1
     assert results["types"]["case study"]["x_cache"].get("HIT", 0) > 0
     assert set(results["types"]["case study (uncached)"]["x_cache"]) == {"BYPASS"}
+    assert set(results["types"]["case study (304)"]["statuses"]) == {"304"}
     assert results["rebuild"]["documents"] == 30
     assert results["rebuild"]["python_documents_per_second"] > 0
     assert results["rebuild"]["elasticsearch_documents_per_second"] > 0

@@ -232,8 +232,11 @@ def test_sign_in_stops_after_five_failed_attempts(client, editor, login_url):
 
     refused = client.post(login_url, {"username": "editor", "password": "right-password"})
 
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 15 * 60
     html = refused.content.decode()
     assert re.search(r"Too many attempts, try again in \d+ minutes?\.", html), html
+    assert 'name="username"' in html and 'value="editor"' in html  # the form, name kept
     assert "_auth_user_id" not in client.session  # even the right password waits
     # Another person at another address is not locked out by the guesser.
     elsewhere = client.post(
@@ -263,6 +266,7 @@ def test_one_address_cannot_try_a_password_on_every_user_name(client, editor):
     for n in range(30):
         client.post("/admin/login/", {"username": f"user{n}", "password": "Summer2025!"})
     refused = client.post("/admin/login/", {"username": "editor", "password": "right-password"})
+    assert refused.status_code == 429
     assert "Too many attempts" in refused.content.decode()
     assert "_auth_user_id" not in client.session
 

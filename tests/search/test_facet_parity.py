@@ -44,6 +44,13 @@ def corpus(published):
         ("c", seafood, [voice], [farm], asia, 2020, 2020, "second-party"),
         ("d", seafood, [fees], [factory], gulf, 2018, 2019, "self-reported"),
     ]
+    # Risks addressed (the ILO indicators) per story; "d" addressed none.
+    risks = {
+        "a": ["debt-bondage"],
+        "b": ["debt-bondage", "withholding-of-wages"],
+        "c": ["isolation"],
+        "e": ["withholding-of-wages"],
+    }
     pages = []
     for key, industry, interventions, stages, region, start, end, level in rows:
         page = story(
@@ -55,6 +62,7 @@ def corpus(published):
             region=region,
             year_started=start,
             year_ended=end,
+            risks_addressed=risks.get(key, []),
         )
         MetricResultFactory(page=page, verification=level)
         pages.append(page)
@@ -69,6 +77,7 @@ def corpus(published):
             year_started=2021,
             year_ended=2022,
             verification="second-party",
+            risks_addressed=risks["e"],
         )
     )
     published(*pages)
@@ -92,6 +101,12 @@ SELECTIONS = [
     "industry=seafood&stage=farm&year=2021",
     "intervention=employer-pays&stage=factory&verification=self-reported",
     "type=case-study&region=south-asia&year=2019&year=2020",
+    "risk=debt-bondage",
+    "risk=withholding-of-wages",
+    "risk=isolation&risk=withholding-of-wages",
+    "risk=debt-bondage&industry=apparel&type=case-study",
+    "risk=deception",  # an indicator no story addressed
+    "risk=not-an-indicator",
     "industry=nonexistent",
     "year=not-a-year",
 ]

@@ -10,8 +10,9 @@ from devtools.corpus import build_corpus, clear_corpus
 class Command(BaseCommand):
     help = (
         "Create live case studies (3-6 steps, 1-4 measured results) and bright spots of "
-        "realistic length, tagged and illustrated with a few shared images whose renditions "
-        "are generated up front. Their slugs start with 'bench-'."
+        "realistic length, built like every story (casestudies.building), tagged with the "
+        "demo's vocabulary (the same slugs) and illustrated with a few shared images whose "
+        "renditions are generated up front. Their slugs start with 'bench-'."
     )
 
     def add_arguments(self, parser):

@@ -272,7 +272,8 @@
   });
 
   form.addEventListener("change", function (event) {
-    if (event.target.type === "checkbox") load(urlFromForm(), "push");
+    // A filter of this form; not a "Compare" box, which belongs to the compare form.
+    if (event.target.type === "checkbox" && event.target.form === form) load(urlFromForm(), "push");
   });
 
   // "toggle" does not bubble: listen while it passes down to the <details>.

@@ -1,0 +1,81 @@
+"""Every match of a search, not one page of it: what "Download these results" reads.
+
+The request is the search page's own (``FacetedStorySearch.build``: the same words,
+facets, audience and order), walked with ``search_after`` in batches instead of
+``from``/``size``, so an export holds one batch in memory and is not cut off at the
+search page's last page. Backend details stay here; callers get page ids.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout, TransportError
+from elasticsearch import ApiError, NotFoundError
+
+from .documents import SearchUnavailable, alias_name, client
+from .query import FUZZY_BELOW, FacetedStorySearch
+
+logger = logging.getLogger(__name__)
+
+EXPORT_BATCH = 500
+# What a page needs besides its hits: no facet counts, highlights or spelling help.
+_PAGE_ONLY = ("aggs", "highlight", "suggest", "from")
+
+
+def matching_id_batches(
+    search: FacetedStorySearch, size: int = EXPORT_BATCH
+) -> Iterator[list[int]]:
+    """The ids of every story ``search`` matches, in its order, ``size`` at a time.
+
+    Like the search page, a plain query that finds fewer than ``FUZZY_BELOW`` stories
+    exactly is answered by its typo-tolerant twin. Raises ``SearchUnavailable`` when
+    the engine cannot answer (from the first batch on, before anything is sent, when
+    the caller asks for the first batch eagerly). The ids are the index's: the caller
+    loads the stories from the database, which has the last word on who may see them.
+    """
+    requests = search.requests()
+    body = _scan_body(requests[0].to_dict(), size)
+    answer = _send(body, search.query)
+    if len(requests) > 1 and answer["hits"]["total"]["value"] < FUZZY_BELOW:
+        body = _scan_body(requests[1].to_dict(), size)
+        answer = _send(body, search.query)
+    body["track_total_hits"] = False
+    while True:
+        hits = answer["hits"]["hits"]
+        if hits:
+            yield [int(hit["_source"].get("page_id") or hit["_id"]) for hit in hits]
+        if len(hits) < size:
+            return
+        body["search_after"] = hits[-1]["sort"]
+        answer = _send(body, search.query)
+
+
+def _scan_body(body: dict, size: int) -> dict:
+    for key in _PAGE_ONLY:
+        body.pop(key, None)
+    body["size"] = size
+    body["_source"] = ["page_id"]
+    # search_after needs a total order: the page id breaks ties of score and date.
+    sort = list(body.get("sort") or [{"first_published_at": {"order": "desc"}}])
+    if not any(isinstance(key, dict) and "page_id" in key for key in sort):
+        sort.append({"page_id": "desc"})
+    body["sort"] = sort
+    return body
+
+
+def _send(body: dict, query: str) -> dict:
+    try:
+        return client().search(index=alias_name(), body=body)
+    except (TransportConnectionError, ConnectionTimeout, NotFoundError) as exc:
+        raise SearchUnavailable(str(exc)) from exc
+    except ApiError as exc:
+        if exc.meta.status >= 500:
+            raise SearchUnavailable(str(exc)) from exc
+        # As on the search page: a query the engine refuses matches nothing.
+        logger.warning("Export search refused: %s (query %r)", exc, query[:100])
+        return {"hits": {"total": {"value": 0}, "hits": []}}
+    except TransportError as exc:
+        raise SearchUnavailable(str(exc)) from exc
