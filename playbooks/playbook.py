@@ -16,7 +16,13 @@ from django.db.models import Prefetch
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from casestudies.models import CaseStudyPage, Industry, InterventionType, MetricResult
+from casestudies.models import (
+    CaseStudyPage,
+    ForcedLabourIndicator,
+    Industry,
+    InterventionType,
+    MetricResult,
+)
 
 from .aggregates import MetricRange, Quote, StepRecord, StepSummary, metric_ranges, step_sequence
 
@@ -36,7 +42,10 @@ class Playbook:
     did_not_work: list[Quote] = field(default_factory=list)
     results: list[MetricRange] = field(default_factory=list)
     industries: list[tuple[Industry, int]] = field(default_factory=list)
-    risks: list[tuple[str, int]] = field(default_factory=list)  # ILO indicator, case studies
+    # (ILO indicator, case studies): the risks these case studies addressed, most often first.
+    risks: list[tuple[ForcedLabourIndicator, int]] = field(default_factory=list)
+    # The one risk the playbook is narrowed to (?risk=), or None for all.
+    risk: ForcedLabourIndicator | None = None
 
     @property
     def enough(self) -> bool:
@@ -48,18 +57,28 @@ class Playbook:
         return {story.pk: story for story in self.stories}
 
 
-def visible_case_studies(user, intervention: InterventionType, industry: Industry | None = None):
+def visible_case_studies(
+    user,
+    intervention: InterventionType,
+    industry: Industry | None = None,
+    risk: ForcedLabourIndicator | None = None,
+):
     stories = CaseStudyPage.objects.visible_to(user).filter(intervention_types=intervention)
     if industry is not None:
         stories = stories.filter(industry=industry)
+    if risk is not None:
+        stories = stories.filter(risks_addressed=risk)
     return stories
 
 
 def build_playbook(
-    user, intervention: InterventionType, industry: Industry | None = None
+    user,
+    intervention: InterventionType,
+    industry: Industry | None = None,
+    risk: ForcedLabourIndicator | None = None,
 ) -> Playbook:
     stories = list(
-        visible_case_studies(user, intervention, industry)
+        visible_case_studies(user, intervention, industry, risk)
         .select_related("industry", "region", "hero_image")
         .prefetch_related(
             Prefetch("results", queryset=MetricResult.objects.select_related("metric")),
@@ -67,7 +86,7 @@ def build_playbook(
         )
         .order_by("title", "pk")
     )
-    playbook = Playbook(intervention, industry, stories, reidentification_k())
+    playbook = Playbook(intervention, industry, stories, reidentification_k(), risk=risk)
     if industry is None:
         playbook.industries = industry_playbooks(user, intervention)
     if not playbook.enough:
@@ -88,10 +107,10 @@ def build_playbook(
     return playbook
 
 
-def risks_addressed(stories: list[CaseStudyPage]) -> list[tuple[str, int]]:
+def risks_addressed(stories: list[CaseStudyPage]) -> list[tuple[ForcedLabourIndicator, int]]:
     """The ILO forced-labour indicators these case studies addressed, most often first."""
-    counts = Counter(risk.name for story in stories for risk in story.risks_addressed.all())
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    counts = Counter(risk for story in stories for risk in story.risks_addressed.all())
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0].name))
 
 
 def _link_stories(playbook: Playbook) -> None:

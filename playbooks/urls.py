@@ -5,8 +5,9 @@ from perf.responses import PAGE, cacheable
 from . import views
 
 # Anonymous answers are cached by the portal's page cache under their declared parameters:
-# the comparison's ``story`` ids are part of what it shows, so they are part of its key.
-playbook_page = cacheable(PAGE, params=[])
+# the comparison's ``story`` ids and a playbook's ``risk`` are part of what they show, so
+# they are part of the key.
+playbook_page = cacheable(PAGE, params=["risk"])
 
 app_name = "playbooks"
 urlpatterns = [

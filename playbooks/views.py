@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from casestudies.models import Industry, InterventionType
+from casestudies.models import ForcedLabourIndicator, Industry, InterventionType
 
 from .compare import FEWEST, MOST, column, select_stories
 from .playbook import build_playbook, intervention_index, reidentification_k
@@ -23,13 +23,26 @@ def playbook_index(request: HttpRequest) -> HttpResponse:
 
 def playbook(request: HttpRequest, intervention: str) -> HttpResponse:
     intervention_type = _practice(request, intervention)
-    return _render_playbook(request, build_playbook(request.user, intervention_type))
+    risk = _risk(request)
+    return _render_playbook(request, build_playbook(request.user, intervention_type, risk=risk))
 
 
 def industry_playbook(request: HttpRequest, intervention: str, industry: str) -> HttpResponse:
     intervention_type = _practice(request, intervention)
     industry_obj = get_object_or_404(Industry.objects.visible_to(request.user), slug=industry)
-    return _render_playbook(request, build_playbook(request.user, intervention_type, industry_obj))
+    risk = _risk(request)
+    return _render_playbook(
+        request, build_playbook(request.user, intervention_type, industry_obj, risk)
+    )
+
+
+def _risk(request: HttpRequest) -> ForcedLabourIndicator | None:
+    """The forced-labour indicator the playbook is narrowed to (``?risk=<slug>``), if any;
+    one a visible story addresses, else 404 as unknown."""
+    slug = request.GET.get("risk")
+    if not slug:
+        return None
+    return get_object_or_404(ForcedLabourIndicator.objects.visible_to(request.user), slug=slug)
 
 
 def _practice(request: HttpRequest, slug: str) -> InterventionType:

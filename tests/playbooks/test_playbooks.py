@@ -96,11 +96,36 @@ def test_the_playbook_shows_the_risks_addressed_and_the_knowthechain_theme(clien
     risks = re.search(
         r"<ul class=\"playbook__risks\" data-risks>(.*?)</ul>", response.content.decode(), re.S
     ).group(1)
-    risks = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", risks)).split())
+    risks = " ".join(html.unescape(re.sub(r"<[^>]+>", "", risks.replace("<li>", " "))).split())
     assert risks == "Debt bondage: 3 of 4 case studies Deception: 1 of 4 case studies"
     assert "KnowTheChain theme: Recruitment" in text(response)
     client.force_login(world.member)
     assert "Debt bondage: 4 of 5 case studies" in text(client.get("/playbooks/employer-pays/"))
+
+
+def test_a_playbook_narrowed_to_one_risk_counts_only_the_case_studies_that_addressed_it(
+    client, world
+):
+    whole = client.get("/playbooks/employer-pays/").content.decode()
+    assert '<a href="?risk=debt-bondage">Debt bondage: 3 of 4 case studies</a>' in whole
+
+    narrowed = client.get("/playbooks/employer-pays/?risk=debt-bondage")
+    assert narrowed.status_code == 200
+    page = text(narrowed)
+    assert "Employer pays, against debt bondage" in page
+    assert "Only the case studies that addressed debt bondage" in page
+    assert "Debt bondage: 3 of 3 case studies" in page
+    suppressed = '<p class="notice" data-suppressed>'
+    assert suppressed not in narrowed.content.decode(), "3 case studies: figures are shown"
+
+    # One case study addressed deception: too few for any figure, listed only.
+    few = client.get("/playbooks/employer-pays/?risk=deception")
+    assert few.status_code == 200
+    assert suppressed in few.content.decode()
+
+    # An indicator no visible story addresses answers like an unknown one.
+    assert client.get("/playbooks/employer-pays/?risk=isolation").status_code == 404
+    assert client.get("/playbooks/employer-pays/?risk=no-such-risk").status_code == 404
 
 
 def test_what_did_not_work_is_quoted_with_links(client, world):
