@@ -8,7 +8,6 @@ ELASTICSEARCH_URL points at a real Elasticsearch, which the same tests then use:
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 import pytest
@@ -143,29 +142,3 @@ def purged(settings):
     }
     yield paths
     server.shutdown()
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """``with committed(): ...`` runs what waits for the commit (index, alerts) at the end."""
-
-    @contextlib.contextmanager
-    def block():
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            yield callbacks
-
-    return block
-
-
-@pytest.fixture
-def published(committed):
-    """Publish pages the way editors do and let what waits for the commit follow."""
-
-    from tests.factories import publish
-
-    def publish_all(*pages):
-        with committed():
-            done = [publish(page) for page in pages]
-        return done[0] if len(done) == 1 else done
-
-    return publish_all

@@ -309,11 +309,6 @@ SURFACES: list[Surface] = [
             [Visit("/playbooks/")]
             + [Visit(f"/playbooks/{i}/") for i in s.facet_values()["intervention"]]
             + [
-                Visit(f"/playbooks/{i}/?risk={risk}")
-                for i in s.facet_values()["intervention"]
-                for risk in s.facet_values()["risk"]
-            ]
-            + [
                 Visit(f"/playbooks/{i}/{industry}/")
                 for i in s.facet_values()["intervention"]
                 for industry in s.facet_values()["industry"]

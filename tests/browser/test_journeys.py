@@ -264,23 +264,6 @@ def axe_violations(page, axe_source: str) -> list[str]:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def assert_no_axe_violations(base_url: str, pages: dict[str, str], axe_source: str) -> None:
-    """Audit every page (name: path) at desktop and phone width; fail listing what axe found."""
-    problems = {}
-    with sync_playwright() as p:
-        browser = launch(p)
-        # The portal's CSP refuses injected scripts, axe included: bypass it for the audit.
-        for viewport in (DESKTOP, PHONE):
-            page = browser.new_context(viewport=viewport, bypass_csp=True).new_page()
-            for name, path in pages.items():
-                page.goto(base_url + path)
-                found = axe_violations(page, axe_source)
-                if found:
-                    problems[f"{name} ({path}) at {viewport['width']} px"] = found
-        browser.close()
-    assert problems == {}, json.dumps(problems, indent=2)
-
-
 def test_axe_finds_nothing_serious_on_any_page_type(live_server, axe_source):
     world, bright_spot = build_site()
     pages = {
@@ -299,4 +282,16 @@ def test_axe_finds_nothing_serious_on_any_page_type(live_server, axe_source):
         "password reset": "/accounts/password-reset/",
         "404": "/no-such-page/",
     }
-    assert_no_axe_violations(live_server.url, pages, axe_source)
+    problems = {}
+    with sync_playwright() as p:
+        browser = launch(p)
+        # The portal's CSP refuses injected scripts, axe included: bypass it for the audit.
+        for viewport in (DESKTOP, PHONE):
+            page = browser.new_context(viewport=viewport, bypass_csp=True).new_page()
+            for name, path in pages.items():
+                page.goto(live_server.url + path)
+                found = axe_violations(page, axe_source)
+                if found:
+                    problems[f"{name} ({path}) at {viewport['width']} px"] = found
+        browser.close()
+    assert problems == {}, json.dumps(problems, indent=2)
