@@ -55,9 +55,17 @@ chromium:
 	  fi; \
 	fi
 
-## Benchmark: build a corpus, index it, serve it with gunicorn and measure (see README)
+## Benchmark: build a corpus, index it, serve it with gunicorn and measure (see README),
+## on the same search engine as `make test` (SEARCH_ENGINE above).
+BENCH := env DJANGO_ENV=development $(BIN)/python manage.py bench $(BENCH_ARGS)
 bench: install
-	DJANGO_ENV=development $(BIN)/python manage.py bench $(BENCH_ARGS)
+	@echo "--- search engine: $(SEARCH_ENGINE)"
+	@case "$(SEARCH_ENGINE)" in \
+	  elasticsearch) DJANGO_ENV=development $(BIN)/python manage.py elasticsearch exec -- $(BENCH) ;; \
+	  noida-db) ELASTICSEARCH_URL= $(BENCH) ;; \
+	  external) if [ -z "$$ELASTICSEARCH_URL" ]; then echo "SEARCH_ENGINE=external needs ELASTICSEARCH_URL"; exit 2; fi; $(BENCH) ;; \
+	  *) echo "SEARCH_ENGINE=$(SEARCH_ENGINE): choose elasticsearch, noida-db or external"; exit 2 ;; \
+	esac
 
 lint: install
 	$(BIN)/ruff check .

@@ -129,11 +129,23 @@ def build_message(
 
 
 def _claim(now) -> list[AlertDelivery]:
-    """Take the due rows no other worker holds (a conditional UPDATE, atomic everywhere)."""
+    """Take the due rows no other worker holds (a conditional UPDATE, atomic everywhere),
+    every due row of up to ``BATCH`` addresses at a time, so that what one message to an
+    address tells is never split between two batches."""
     due = Q(state=AlertDelivery.PENDING, due_at__lte=now, next_attempt_at__lte=now) & (
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     )
-    ids = list(AlertDelivery.objects.filter(due).values_list("id", flat=True)[:BATCH])
+    followers = (
+        AlertDelivery.objects.filter(due)
+        .order_by("followed_search__follower_id")
+        .values_list("followed_search__follower_id", flat=True)
+        .distinct()[:BATCH]
+    )
+    ids = list(
+        AlertDelivery.objects.filter(due, followed_search__follower_id__in=list(followers))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     until = now + timedelta(seconds=CLAIM_SECONDS)
     AlertDelivery.objects.filter(due, id__in=ids).update(claimed_until=until)
     return list(
@@ -169,14 +181,18 @@ def _send_rows(rows: list[AlertDelivery], now, totals: dict) -> None:
         else:
             ready.append(row)
 
-    # One message per alert as it happens; one digest per address for the weekly ones.
-    messages: list[tuple[list[AlertDelivery], bool]] = []
+    # As it happens: one message per address and story, naming every search of the
+    # address it matched (the rows, and so the idempotency, stay one per search and
+    # story). Weekly: one digest per address.
+    alerts: dict[tuple[int, int], list[AlertDelivery]] = defaultdict(list)
     digests: dict[int, list[AlertDelivery]] = defaultdict(list)
     for row in ready:
+        follower_id = row.followed_search.follower_id
         if row.followed_search.frequency == WEEKLY:
-            digests[row.followed_search.follower_id].append(row)
+            digests[follower_id].append(row)
         else:
-            messages.append(([row], False))
+            alerts[follower_id, row.page_id].append(row)
+    messages = [(group, False) for group in alerts.values()]
     messages += [(group, True) for group in digests.values()]
 
     connection = get_connection()

@@ -50,14 +50,34 @@ def private_page(view: Callable) -> Callable:
     return wrapper
 
 
-def _link_problem(request: HttpRequest, exc: Exception) -> HttpResponse:
-    expired = isinstance(exc, tokens.LinkExpired)
-    return render(
-        request,
-        "alerts/link_problem.html",
-        {"expired": expired, "follow_url": reverse("alerts:follow")},
-        status=400,
-    )
+def signed_link(kind: str) -> Callable:
+    """For the views behind a signed link: the view gets the follower the link was made
+    for (None once the address has unsubscribed) and the searches it names; an expired
+    or forged link is answered 400 here, before the view runs."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+            try:
+                follower, payload = tokens.follower_for(kind, token)
+            except (tokens.LinkExpired, tokens.LinkInvalid) as exc:
+                expired = isinstance(exc, tokens.LinkExpired)
+                return render(
+                    request,
+                    "alerts/link_problem.html",
+                    {"expired": expired, "follow_url": reverse("alerts:follow")},
+                    status=400,
+                )
+            searches = (
+                FollowedSearch.objects.filter(follower=follower, pk__in=payload.get("s", []))
+                if follower
+                else FollowedSearch.objects.none()
+            )
+            return view(request, follower, searches)
+
+        return wrapper
+
+    return decorate
 
 
 # --- Follow a search -------------------------------------------------------------------
@@ -139,17 +159,10 @@ def sign_up(email: str, frequency: str, search: FollowedSearchParams) -> None:
 
 @private_page
 @require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
+@signed_link(tokens.CONFIRM)
+def confirm(request: HttpRequest, follower: Follower | None, searches) -> HttpResponse:
     """GET shows a button and POST confirms: a mail scanner opening the link confirms nothing."""
-    try:
-        follower, payload = tokens.follower_for(tokens.CONFIRM, token)
-    except (tokens.LinkExpired, tokens.LinkInvalid) as exc:
-        return _link_problem(request, exc)
-    followed = (
-        FollowedSearch.objects.filter(follower=follower, pk__in=payload.get("s", [])).first()
-        if follower
-        else None
-    )
+    followed = searches.first()
     if followed is None:
         return render(request, "alerts/gone.html", status=404)
     if request.method == "POST":
@@ -167,12 +180,9 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @private_page
 @require_http_methods(["GET", "POST"])
-def manage(request: HttpRequest, token: str) -> HttpResponse:
+@signed_link(tokens.MANAGE)
+def manage(request: HttpRequest, follower: Follower | None, _searches) -> HttpResponse:
     """Every search the address follows: change how often, unfollow one or all."""
-    try:
-        follower, _ = tokens.follower_for(tokens.MANAGE, token)
-    except (tokens.LinkExpired, tokens.LinkInvalid) as exc:
-        return _link_problem(request, exc)
     if follower is None:
         return render(request, "alerts/gone.html", status=404)
     notice = ""
@@ -222,16 +232,8 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt  # RFC 8058: the mail client POSTs without a session; the signed token is the key
 @private_page
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        follower, payload = tokens.follower_for(tokens.UNSUBSCRIBE, token)
-    except (tokens.LinkExpired, tokens.LinkInvalid) as exc:
-        return _link_problem(request, exc)
-    searches = (
-        FollowedSearch.objects.filter(follower=follower, pk__in=payload.get("s", []))
-        if follower
-        else FollowedSearch.objects.none()
-    )
+@signed_link(tokens.UNSUBSCRIBE)
+def unsubscribe(request: HttpRequest, follower: Follower | None, searches) -> HttpResponse:
     if request.method == "POST":
         for followed in searches.select_related("follower"):
             followed.unfollow()

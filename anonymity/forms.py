@@ -18,36 +18,31 @@ def paragraphs_html(text: str) -> str:
     return "".join(f"<p>{escape(b).replace(chr(10), '<br>')}</p>" for b in blocks)
 
 
+def _text(rows: int, max_length: int, **options) -> forms.CharField:
+    """A paragraph or more of plain text from the member, in a box ``rows`` lines high."""
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": rows}), max_length=max_length, **options
+    )
+
+
 class SharePracticeForm(forms.Form):
     title = forms.CharField(
         max_length=120,
         min_length=10,
         help_text="What was done, in a sentence. Do not name your company, suppliers or sites.",
     )
-    summary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=600,
-        min_length=40,
-        help_text="Two or three sentences for the card that lists it.",
+    summary = _text(
+        3, 600, min_length=40, help_text="Two or three sentences for the card that lists it."
     )
-    challenge = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=5000,
-        min_length=40,
-        help_text="The forced-labour risk you faced.",
-    )
-    steps = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}),
-        max_length=10000,
+    challenge = _text(5, 5000, min_length=40, help_text="The forced-labour risk you faced.")
+    steps = _text(
+        8,
+        10000,
         help_text="One step per paragraph (separate them with an empty line); the first line "
         "of each paragraph is its heading.",
     )
-    what_did_not_work = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False
-    )
-    lessons = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False
-    )
+    what_did_not_work = _text(4, 5000, required=False)
+    lessons = _text(4, 5000, required=False)
     industry = forms.ModelChoiceField(Industry.objects.all())
     region = forms.ModelChoiceField(Region.objects.all(), label="Region of the work")
     size_band = forms.ChoiceField(choices=SIZE_BANDS, label="Company size")

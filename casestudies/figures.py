@@ -89,3 +89,13 @@ def format_figure(value: Decimal | Band | None) -> str:
         return str(value)
     places = max(2, -value.normalize().as_tuple().exponent)
     return floatformat(value, f"-{places}g")
+
+
+def figure_data(value: Decimal | Band | None) -> str:
+    """A figure in a download (open data, search results): the published digits as text,
+    so none is lost; a range as ``low..high``; empty when there is none."""
+    if value is None:
+        return ""
+    if isinstance(value, Band):
+        return f"{value.low}..{value.high}"
+    return str(value)

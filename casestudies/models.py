@@ -11,10 +11,9 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Prefetch
-from django.db.models.functions import Cast, Length, Substr
+from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models.functions import Length, Substr
 from django.utils.text import capfirst, slugify
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -32,6 +31,7 @@ from wagtail.url_routing import RouteResult
 
 from .blocks import ResourcesBlock, StepsBlock
 from .figures import MONTHS, PERIOD_DETAILS, PRECISIONS, ROUNDED, YEARS, Band, publish_number
+from .listing import listing_page
 from .publication import may_publish
 
 SIZE_BANDS = [
@@ -163,23 +163,14 @@ class StepKind(Taxonomy):
     """What a step does (map recruitment channels, repay fees, ...): steps written in each
     case study's own words become comparable, so playbooks can line peers' steps up."""
 
+    # Derived from the live steps (``CaseStudyPage.step_kinds``), never from a draft.
+    story_field = "step_kinds"
+
     @classmethod
     def used_by(cls, stories: StoryQuerySet) -> StoryQuerySet | None:
-        # A kind is chosen inside the steps StreamField: Wagtail's reference index records
-        # it from the page row (the live content) when the page is saved.
         if stories.model is not CaseStudyPage:
-            return None
-        from django.contrib.contenttypes.models import ContentType
-        from wagtail.models import ReferenceIndex
-
-        steps = ReferenceIndex.objects.filter(
-            content_type=ContentType.objects.get_for_model(CaseStudyPage),
-            object_id=Cast(models.OuterRef("pk"), models.CharField()),
-            to_content_type=ContentType.objects.get_for_model(cls),
-            to_object_id=Cast(models.OuterRef(models.OuterRef("pk")), models.CharField()),
-            model_path__startswith="steps.",
-        )
-        return stories.filter(models.Exists(steps))
+            return None  # bright spots tell no steps
+        return super().used_by(stories)
 
 
 class ForcedLabourIndicator(Taxonomy):
@@ -348,7 +339,9 @@ class StoryPage(Page):
 
     objects = StoryManager()
 
-    # What the story's own page shows, loaded with it (see ChildRoutingInOneQuery).
+    # What the story's own page shows: its row's relations, loaded with it by routing
+    # (see ChildRoutingInOneQuery), and its tags (and results), loaded only when the page's
+    # parts are rendered rather than served from the cache (see ``load_shown_relations``).
     page_select_related = ["industry", "region", "hero_image"]
     page_prefetch_related: list = ["intervention_types", "stages", "risks_addressed"]
     # What a card in a listing shows.
@@ -422,6 +415,26 @@ class StoryPage(Page):
     def summary_text(self) -> str:
         raise NotImplementedError
 
+    def load_shown_relations(self) -> None:
+        """Load the tags (and results) this story's page shows: one query per relation, once.
+
+        Routing loads the story's row alone, so a page whose parts come from the cache
+        (perf's ``public_part``) asks for none of these; the first part rendered loads them
+        all, and the parts after it (the share panel, related practices) ask nothing more.
+        What a preview holds in memory is left as it is.
+        """
+        loaded = {
+            *getattr(self, "_prefetched_objects_cache", {}),
+            *getattr(self, "_cluster_related_objects", {}),
+        }
+        missing = [
+            lookup
+            for lookup in self.page_prefetch_related
+            if (lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup) not in loaded
+        ]
+        if self.pk and missing:
+            prefetch_related_objects([self], *missing)
+
     def route(self, request, path_components):
         # ``<story URL>cite/`` (casestudies.citation) resolves to the story itself, so
         # Wagtail's serve view applies the story's own privacy: it answers as the story does.
@@ -435,6 +448,21 @@ class StoryPage(Page):
 
             return citation_response(self, request)
         return super().serve(request, *args, **kwargs)
+
+
+def story_edit_handler(content_panels: list, *tabs: ObjectList) -> TabbedInterface:
+    """The editor's tabs of every story type: its content and what the type adds, then the
+    tags, the confidential details (which never reach a public surface), promote, settings."""
+    return TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Story"),
+            *tabs,
+            ObjectList(StoryPage.tag_panels, heading="Tags"),
+            ObjectList(StoryPage.confidential_panels, heading="Confidential"),
+            ObjectList(Page.promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+        ]
+    )
 
 
 class MetricResult(Orderable):
@@ -551,6 +579,12 @@ class CaseStudyPage(StoryPage):
     lessons = RichTextField(features=["bold", "italic", "ol", "ul", "link"], blank=True)
     resources = StreamField(ResourcesBlock(), blank=True)
     featured = models.BooleanField(default=False, help_text="Lead with it on the home page.")
+    # The kinds the live steps take, kept by ``save`` so that the step facet, its labels and
+    # "is this kind in use" are plain lookups like every other tag. A kind is chosen inside
+    # the steps StreamField, which no query reaches; Wagtail's reference index would do,
+    # but it is written later by a task worker, after the publish has moved the cached
+    # labels on, so a kind a story just dropped could stay listed for outsiders.
+    step_kinds = ParentalManyToManyField(StepKind, related_name="+", blank=True, editable=False)
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -564,16 +598,7 @@ class CaseStudyPage(StoryPage):
     ]
     results_panels = [InlinePanel("results", label="Result", heading="Measured results")]
 
-    edit_handler = TabbedInterface(
-        [
-            ObjectList(content_panels, heading="Story"),
-            ObjectList(results_panels, heading="Results"),
-            ObjectList(StoryPage.tag_panels, heading="Tags"),
-            ObjectList(StoryPage.confidential_panels, heading="Confidential"),
-            ObjectList(Page.promote_panels, heading="Promote"),
-            ObjectList(Page.settings_panels, heading="Settings"),
-        ]
-    )
+    edit_handler = story_edit_handler(content_panels, ObjectList(results_panels, heading="Results"))
 
     parent_page_types = ["casestudies.CaseStudyIndexPage"]
     subpage_types: list[str] = []
@@ -588,16 +613,36 @@ class CaseStudyPage(StoryPage):
     def summary_text(self) -> str:
         return self.summary
 
-    def results_with_metrics(self):
-        """Measured results with their metric, from the prefetch when the page was routed."""
-        if "results" in getattr(self, "_prefetched_objects_cache", {}):
-            return self.results.all()
-        return self.results.select_related("metric").all()
+    def save(self, *args, **kwargs):
+        # Only a save of the whole page writes its content (a publish, a new page, a copy);
+        # a draft revision saves a few columns (``update_fields``) and must not count.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "steps" in update_fields:
+            self.step_kinds = self.kinds_in_steps()
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "step_kinds"]
+        return super().save(*args, **kwargs)
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["results"] = self.results_with_metrics()
-        return context
+    def save_revision(self, *args, **kwargs):
+        # A revision holds its own steps' kinds (in memory only until published): whoever
+        # reads a revision whole, like the anonymity guard, sees the kinds it would publish.
+        self.step_kinds = self.kinds_in_steps()
+        return super().save_revision(*args, **kwargs)
+
+    def kinds_in_steps(self) -> list[StepKind]:
+        """The step kinds of ``steps``, each once, in the order the steps take them."""
+        ids: list[int] = []
+        for item in self.steps.raw_data:
+            kind = (item.get("value") or {}).get("kind") if item.get("type") == "step" else None
+            if kind and kind not in ids:
+                ids.append(kind)
+        found = StepKind.objects.in_bulk(ids) if ids else {}
+        return [found[pk] for pk in ids if pk in found]
+
+    def results_with_metrics(self):
+        """Measured results with their metric, loaded once with the tags the page shows."""
+        self.load_shown_relations()
+        return self.results.all()
 
 
 class BrightSpotPage(StoryPage):
@@ -650,15 +695,7 @@ class BrightSpotPage(StoryPage):
         FieldPanel("case_study"),
         MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="Image"),
     ]
-    edit_handler = TabbedInterface(
-        [
-            ObjectList(content_panels, heading="Story"),
-            ObjectList(StoryPage.tag_panels, heading="Tags"),
-            ObjectList(StoryPage.confidential_panels, heading="Confidential"),
-            ObjectList(Page.promote_panels, heading="Promote"),
-            ObjectList(Page.settings_panels, heading="Settings"),
-        ]
-    )
+    edit_handler = story_edit_handler(content_panels)
 
     parent_page_types = ["casestudies.BrightSpotIndexPage"]
     subpage_types: list[str] = []
@@ -727,30 +764,59 @@ STORY_TYPES: dict[str, str] = {
 
 
 class ChildRoutingInOneQuery:
-    """Route to a child page in one query for its specific row and what its page shows.
+    """Route to a child page in one query for its specific row and the rows it shows.
 
     Wagtail's own routing loads a child's base row, then its specific row, then
     each relation the template touches: a case study page took 19 queries instead
     of 11 (tests/perf/test_query_budget.py holds it to 12). Here each allowed child
-    type is asked for the slug in turn, with its ``page_select_related`` and
-    ``page_prefetch_related``, so a new child type takes the same path; a child of
-    a type no longer allowed is still routed the Wagtail way.
+    type is asked for the slug in turn, with its ``page_select_related``, so a new
+    child type takes the same path; a child of a type no longer allowed is still
+    routed the Wagtail way. A grandchild (a story under its listing, seen from the
+    home page) is found by its URL path in the same single query, so the listing
+    page in between is not loaded to serve a story. Its many-to-many tags and
+    results are left for when its page is rendered rather than served from cached
+    parts (``load_shown_relations``).
     """
 
     def route(self, request, path_components):
+        if len(path_components) >= 2:
+            grandchild = self._grandchild(*path_components[:2])
+            if grandchild is not None:
+                return grandchild.route(request, path_components[2:])
         if path_components:
             slug, remaining = path_components[0], path_components[1:]
             for model in type(self).allowed_subpage_models():
-                child = (
-                    model.objects.child_of(self)
-                    .filter(slug=slug)
-                    .select_related(*getattr(model, "page_select_related", ()))
-                    .prefetch_related(*getattr(model, "page_prefetch_related", ()))
-                    .first()
-                )
-                if child is not None:
-                    return child.route(request, remaining)
+                # ``get`` rather than ``first``: no ORDER BY to build (slugs are unique
+                # among siblings), which is most of what the query costs in Python.
+                try:
+                    child = (
+                        model.objects.child_of(self)
+                        .select_related(*getattr(model, "page_select_related", ()))
+                        .get(slug=slug)
+                    )
+                except model.DoesNotExist:
+                    continue
+                return child.route(request, remaining)
         return super().route(request, path_components)
+
+    def _grandchild(self, child_slug: str, slug: str) -> Page | None:
+        """The page at ``<child_slug>/<slug>/`` below this one, if its types allow it there.
+
+        Wagtail keeps every page's ``url_path`` (its ancestors' slugs) up to date, so
+        the slugs of both levels are matched in one query.
+        """
+        url_path = f"{self.url_path}{child_slug}/{slug}/"
+        for child_model in type(self).allowed_subpage_models():
+            for model in child_model.allowed_subpage_models():
+                try:
+                    return (
+                        model.objects.descendant_of(self)
+                        .select_related(*getattr(model, "page_select_related", ()))
+                        .get(depth=self.depth + 2, slug=slug, url_path=url_path)
+                    )
+                except model.DoesNotExist:
+                    continue
+        return None
 
 
 class StoryIndexPage(ChildRoutingInOneQuery, Page):
@@ -768,10 +834,9 @@ class StoryIndexPage(ChildRoutingInOneQuery, Page):
             self.story_model.objects.child_of(self)
             .visible_to(request.user)
             .select_related(*self.story_model.card_select_related)
-            .order_by("-first_published_at")
         )
-        page_number = request.GET.get("page", "1")
-        context["stories"] = Paginator(stories, self.per_page).get_page(page_number)
+        # By keyset, not Paginator: no COUNT(*) or OFFSET that grows with the corpus.
+        context["stories"] = listing_page(stories, request.GET, self.per_page)
         return context
 
 

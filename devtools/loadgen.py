@@ -1,8 +1,14 @@
 """A small HTTP load generator, run in its own process so it never shares the portal's CPU time
 slices or interpreter: ``python -m devtools.loadgen < plan.json > results.json``.
 
-Pure standard library (threads and keep-alive ``http.client`` connections), so the
-benchmark runs on a fresh machine without ``wrk`` or ``ab``. The plan is JSON:
+Pure standard library (threads and ``http.client``), so the benchmark runs on a fresh
+machine without ``wrk`` or ``ab``. Each request opens its own connection: with a few
+keep-alive connections the kernel decides once which worker serves each of them, so one
+worker could serve three of four connections while the other idled, and the same row moved
+between 0.22 and 0.77 of the static ceiling from run to run (issue 17). A new connection per
+request goes to whichever worker accepts it first, as browsers' many connections would; the
+server closes it (``Connection: close``), so its ``TIME_WAIT`` does not use up the client's
+ports. The plan is JSON:
 ``{"host": "127.0.0.1", "port": 8000, "duration": 5, "concurrency": 4,
 "types": [{"name": "home", "paths": ["/"], "headers": {}}]}``.
 """
@@ -24,33 +30,41 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
-def _request(conn: http.client.HTTPConnection, path: str, headers: dict) -> tuple:
-    conn.request("GET", path, headers=headers)
-    response = conn.getresponse()
-    body = response.read()
-    return response.status, len(body), response.getheader("X-Cache", "")
+def _request(host: str, port: int, path: str, headers: dict) -> tuple:
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    try:
+        conn.request("GET", path, headers={**headers, "Connection": "close"})
+        response = conn.getresponse()
+        body = response.read()
+        return response.status, len(body), response.getheader("X-Cache", "")
+    finally:
+        conn.close()
 
 
 WARM_UP_LIMIT_SECONDS = 90
+WARM_UP_MIN_SECONDS = 2.0
 
 
 def warm_up(host: str, port: int, spec: dict, concurrency: int) -> None:
-    """Every thread requests every path once, unmeasured, so each worker process has
-    imported everything and cached the pages, as on a server that has been up a while."""
+    """Every thread requests every path once, unmeasured, then goes on for a short while,
+    so each worker process has imported everything and cached the pages, as on a server
+    that has been up a while. Each worker has its own cache and a connection goes to any
+    worker, so one pass alone could leave a worker that has never seen a path."""
     headers = {"Host": f"{host}:{port}", **spec.get("headers", {})}
-    deadline = time.perf_counter() + WARM_UP_LIMIT_SECONDS
+    started = time.perf_counter()
+    deadline = started + WARM_UP_LIMIT_SECONDS
 
     def worker() -> None:
-        conn = http.client.HTTPConnection(host, port, timeout=30)
-        for path in spec["paths"]:
+        n = 0
+        paths = spec["paths"]
+        while n < len(paths) or time.perf_counter() - started < WARM_UP_MIN_SECONDS:
             if time.perf_counter() > deadline:
                 break
             try:
-                _request(conn, path, headers)
+                _request(host, port, paths[n % len(paths)], headers)
             except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(host, port, timeout=30)
-        conn.close()
+                pass
+            n += 1
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for thread in threads:
@@ -72,24 +86,20 @@ def run_type(host: str, port: int, spec: dict, duration: float, concurrency: int
     deadline = time.perf_counter() + duration
 
     def worker(n: int) -> None:
-        conn = http.client.HTTPConnection(host, port, timeout=30)
         i = n
         while time.perf_counter() < deadline:
             path = paths[i % len(paths)]
             i += concurrency
             started = time.perf_counter()
             try:
-                status, size, cache = _request(conn, path, headers)
+                status, size, cache = _request(host, port, path, headers)
             except (OSError, http.client.HTTPException):
                 statuses[n]["error"] += 1
-                conn.close()
-                conn = http.client.HTTPConnection(host, port, timeout=30)
                 continue
             latencies[n].append(time.perf_counter() - started)
             statuses[n][str(status)] += 1
             caches[n][cache or "-"] += 1
             sizes[n].append(size)
-        conn.close()
 
     started = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]

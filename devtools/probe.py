@@ -24,9 +24,30 @@ PROBE_SEARCH_TIMEOUT = 30  # seconds; noida-db needs this long at a few thousand
 ENGINE_TIME_BUDGET = 20  # seconds spent timing the search server's own time
 
 
-def _search_url(industry: str, intervention: str) -> str:
-    query = urlencode({"q": SEARCH_QUERY, "industry": industry, "intervention": intervention})
+# Search terms for the uncached search row: each address differs, so neither the page
+# cache nor Elasticsearch's own caches answer a search the load has asked before.
+SEARCH_TERMS = (
+    "recruitment fees", "grievance hotline", "passport retention", "worker committee",
+    "debt repayment", "supplier audit", "overtime wages", "migrant corridor",
+    "union dialogue", "dormitory inspection", "payroll verification", "buyer purchasing",
+)  # fmt: skip
+# The session cookie the uncached rows send: the page cache never answers a request with one.
+UNCACHED = {"Cookie": "sessionid=benchmark-uncached"}
+
+
+def _search_url(industry: str, intervention: str, query: str = SEARCH_QUERY) -> str:
+    query = urlencode({"q": query, "industry": industry, "intervention": intervention})
     return f"/search/?{query}"
+
+
+def _first_slugs() -> tuple[str, str]:
+    from casestudies.models import Industry, InterventionType
+
+    industry = Industry.objects.order_by("pk").values_list("slug", flat=True).first() or ""
+    intervention = (
+        InterventionType.objects.order_by("pk").values_list("slug", flat=True).first() or ""
+    )
+    return industry, intervention
 
 
 def request_types(sample: int = SAMPLE) -> list[dict]:
@@ -41,10 +62,18 @@ def request_types(sample: int = SAMPLE) -> list[dict]:
     bright_spots = [
         p.url for p in BrightSpotPage.objects.visible_to(None).order_by("pk").specific()[:sample]
     ]
-    industry = Industry.objects.order_by("pk").values_list("slug", flat=True).first() or ""
-    intervention = (
-        InterventionType.objects.order_by("pk").values_list("slug", flat=True).first() or ""
-    )
+    industries = list(Industry.objects.order_by("pk").values_list("slug", flat=True)[:4])
+    interventions = list(InterventionType.objects.order_by("pk").values_list("slug", flat=True)[:4])
+    # A query and two facets, a different combination for each address.
+    searches = [
+        _search_url(
+            industries[n % len(industries)] if industries else "",
+            interventions[(n // 2) % len(interventions)] if interventions else "",
+            term,
+        )
+        for n, term in enumerate(SEARCH_TERMS * 2)
+    ]
+    typed = [term[:n] for term in SEARCH_TERMS for n in range(2, min(len(term), 9) + 1)]
     oembed = [
         "/oembed/?" + urlencode({"url": f"{settings.SITE_URL}{url}", "format": "json"})
         for url in case_studies
@@ -53,17 +82,18 @@ def request_types(sample: int = SAMPLE) -> list[dict]:
         {"name": "home", "paths": ["/"]},
         {"name": "case study", "paths": case_studies},
         # A session cookie bypasses the page cache: the page is rendered every time.
-        {
-            "name": "case study (uncached)",
-            "paths": case_studies,
-            "headers": {"Cookie": "sessionid=benchmark-uncached"},
-        },  # fmt: skip
+        {"name": "case study (uncached)", "paths": case_studies, "headers": UNCACHED},
         {"name": "bright spot", "paths": bright_spots},
-        {"name": "search", "paths": [_search_url(industry, intervention)]},
+        # Uncached too, and each address another query: what a searching visitor meets.
+        # Its SQL is counted as an anonymous visitor's (a session adds its own lookup).
+        {"name": "search", "paths": searches, "headers": UNCACHED, "count_anonymous": True},
+        {"name": "suggest", "paths": [f"/search/suggest/?{urlencode({'q': t})}" for t in typed]},
         {"name": "embed card", "paths": [f"/embed/{pk}/" for pk in case_study_ids]},
         {"name": "oembed", "paths": oembed},
         {"name": "api list", "paths": ["/api/stories/"]},
+        {"name": "api list (uncached)", "paths": ["/api/stories/"], "headers": UNCACHED},
         {"name": "feed", "paths": ["/feeds/rss/"]},
+        {"name": "feed (uncached)", "paths": ["/feeds/rss/"], "headers": UNCACHED},
         # A browser revalidating its copy: answered 304 from the cache, nothing rendered.
         {"name": "case study (304)", "paths": case_studies, "headers": {"If-None-Match": "*"}},
     ]
@@ -101,7 +131,7 @@ def measure_requests(types: list[dict]) -> dict:
         path = spec["paths"][0] if spec["paths"] else "/"
         # Counted as a full answer: a conditional header (the 304 type) is not sent here.
         cookie = spec.get("headers", {}).get("Cookie")
-        headers = {"HTTP_COOKIE": cookie} if cookie else {}
+        headers = {"HTTP_COOKIE": cookie} if cookie and not spec.get("count_anonymous") else {}
         # As after a publish: pages are stale, renditions and site paths stay cached.
         invalidate_pages("benchmark")
         uncached, cached = QueryCounter(), QueryCounter()
@@ -134,19 +164,16 @@ def search_engine_time(runs: int = 20) -> dict:
     from django.contrib.auth.models import AnonymousUser
     from django.http import QueryDict
 
-    from casestudies.models import Industry, InterventionType
     from search.query import FacetedStorySearch
 
-    industry = Industry.objects.order_by("pk").values_list("slug", flat=True).first() or ""
-    intervention = (
-        InterventionType.objects.order_by("pk").values_list("slug", flat=True).first() or ""
-    )
-    params = QueryDict(_search_url(industry, intervention).split("?", 1)[1])
+    industry, intervention = _first_slugs()
     took, total = [], []
     deadline = time.perf_counter() + ENGINE_TIME_BUDGET
-    for _ in range(runs):
+    for n in range(runs):
         if took and time.perf_counter() > deadline:
             break
+        url = _search_url(industry, intervention, SEARCH_TERMS[n % len(SEARCH_TERMS)])
+        params = QueryDict(url.split("?", 1)[1])
         results = FacetedStorySearch.from_params(params, AnonymousUser()).execute()
         took.append(results.took_ms)
         total.append(results.total_ms)
@@ -158,8 +185,77 @@ def search_engine_time(runs: int = 20) -> dict:
         "hits": results.total,
         "runs": len(took),
         **suggestion_time(runs),
+        **related_time(runs),
         **index_size(),
+        **requests_per_page(industry, intervention),
     }
+
+
+def _p50_p95(milliseconds: list[float]) -> tuple[float, float]:
+    ordered = sorted(milliseconds)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return round(statistics.median(ordered), 2), round(p95, 2)
+
+
+def related_time(runs: int = 20) -> dict:
+    """A story's related practices (one more_like_this search), uncached, as a page asks."""
+    from casestudies.models import CaseStudyPage
+    from search.query import audiences_for
+    from search.related import _search_related
+
+    pages = list(CaseStudyPage.objects.visible_to(None).order_by("pk").specific()[:runs])
+    audiences = audiences_for(None)
+    seconds = []
+    for page in pages:
+        started = time.perf_counter()
+        _search_related(page, audiences, 4)
+        seconds.append((time.perf_counter() - started) * 1000)
+    p50, p95 = _p50_p95(seconds)
+    return {"related_p50_ms": p50, "related_p95_ms": p95}
+
+
+class TransportCounter:
+    """Counts the HTTP requests every Elasticsearch client of this process sends."""
+
+    def __init__(self):
+        from elastic_transport import Transport
+
+        self.transport, self.count = Transport, 0
+        self.original = Transport.perform_request
+
+    def __enter__(self):
+        original, counter = self.original, self
+
+        def counted(transport, *args, **kwargs):
+            counter.count += 1
+            return original(transport, *args, **kwargs)
+
+        self.transport.perform_request = counted
+        return self
+
+    def __exit__(self, *exc):
+        self.transport.perform_request = self.original
+
+
+def requests_per_page(industry: str, intervention: str) -> dict:
+    """Elasticsearch requests behind one search page and one story page, uncached."""
+    from django.test import Client
+
+    from casestudies.models import CaseStudyPage
+    from perf.cache import invalidate_pages
+
+    story = CaseStudyPage.objects.visible_to(None).order_by("pk").first()
+    counted = {}
+    for name, path in (
+        ("requests_per_search_page", _search_url(industry, intervention, SEARCH_TERMS[1])),
+        ("requests_per_case_study_page", story.url if story else "/"),
+    ):
+        invalidate_pages("benchmark")  # nothing from the cache, related practices included
+        client = Client(HTTP_HOST="localhost")
+        with TransportCounter() as counter:
+            status = client.get(path).status_code
+        counted[name] = counter.count if status == 200 else None
+    return counted
 
 
 def suggestion_time(runs: int = 20) -> dict:
@@ -174,12 +270,8 @@ def suggestion_time(runs: int = 20) -> dict:
         started = time.perf_counter()
         suggest(typed[n % len(typed)], AnonymousUser())
         seconds.append((time.perf_counter() - started) * 1000)
-    seconds.sort()
-    p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
-    return {
-        "suggest_p50_ms": round(statistics.median(seconds), 2),
-        "suggest_p95_ms": round(p95, 2),
-    }
+    p50, p95 = _p50_p95(seconds)
+    return {"suggest_p50_ms": p50, "suggest_p95_ms": p95}
 
 
 def index_size() -> dict:
@@ -190,6 +282,48 @@ def index_size() -> dict:
     primaries = stats["primaries"]
     documents = max(1, primaries["docs"]["count"])
     return {"index_bytes_per_story": round(primaries["store"]["size_in_bytes"] / documents)}
+
+
+def engine_named() -> dict:
+    """Which engine answered, and its version: noida-db's figures are not Elasticsearch's."""
+    from django.conf import settings
+
+    from search.documents import search_engine
+    from search.server import EngineError, engine_version
+
+    try:
+        version = engine_version(settings.ELASTICSEARCH_URL)
+    except EngineError as exc:
+        version = f"unknown ({exc})"
+    return {"engine": search_engine(), "version": version}
+
+
+def open_data_memory() -> dict:
+    """Bytes of the open data CSV and the Python memory its answer took at its peak.
+
+    Open data should stream with constant memory (issue 17); comparing the two corpus
+    sizes shows whether building it grows with the corpus.
+    """
+    import tracemalloc
+
+    from django.test import Client
+
+    from perf.cache import invalidate_pages
+
+    invalidate_pages("benchmark")
+    tracemalloc.start()
+    try:
+        response = Client(HTTP_HOST="localhost").get("/data/metric-results.csv")
+        body = b"".join(response) if response.streaming else response.content
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return {
+        "status": response.status_code,
+        "streamed": response.streaming,
+        "bytes": len(body),
+        "peak_mib": round(peak / 2**20, 1),
+    }
 
 
 def rebuild_index() -> dict:
@@ -240,11 +374,14 @@ def main() -> None:
     elif args.search == "without":
         types = [t for t in types if t["name"] != "search"]
     report["requests"] = measure_requests(types)
+    if args.search != "only":
+        report["open_data"] = open_data_memory()
     if args.search == "only":
+        report["search_engine"] = engine_named()
         try:
-            report["search_engine"] = search_engine_time(runs=min(20, 4 * args.sample))
+            report["search_engine"].update(search_engine_time(runs=min(20, 4 * args.sample)))
         except Exception as exc:  # noqa: BLE001 - reported, the rest of the benchmark still runs
-            report["search_engine"] = {"error": f"{exc.__class__.__name__}: {exc}"}
+            report["search_engine"]["error"] = f"{exc.__class__.__name__}: {exc}"
     json.dump(report, sys.stdout)
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from base.admin_views import AdminReportView
 
 from .reports import partner_report
 
@@ -12,18 +10,11 @@ PERMISSION = "embeds.view_partneractivity"
 PERIODS = (3, 12, 24)
 
 
-class PartnerReportView(WagtailAdminTemplateMixin, TemplateView):
+class PartnerReportView(AdminReportView):
+    permission = PERMISSION
     page_title = "Partner report"
     header_icon = "site"
     template_name = "embeds/admin/partner_report.html"
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(PERMISSION):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

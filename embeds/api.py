@@ -54,7 +54,7 @@ from .views import MAX_PAGE_ID, embed_url, oembed_endpoint
 MAX_PAGE_SIZE = 100
 MAX_PAGE_NUMBER = 10_000
 # The facets whose values are editable taxonomy slugs (the others are fixed enums).
-TAXONOMY_PARAMS = ("industry", "intervention", "stage", "region", "risk")
+TAXONOMY_PARAMS = ("industry", "intervention", "stage", "region", "risk", "step")
 
 
 class ClientRateThrottle(BaseThrottle):
@@ -232,6 +232,7 @@ class StoryFilters(FilterSchema):
     )
     verification: list[Verification] = _repeatable("Verification level of a result")
     risk: list[str] = _repeatable("Risk addressed: an ILO forced labour indicator slug")
+    step: list[str] = _repeatable("Step taken: a step kind slug (case studies only)")
 
     @model_validator(mode="wrap")
     @classmethod

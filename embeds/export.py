@@ -10,18 +10,17 @@ walked by keyset, or with ``q`` the search engine walked with ``search_after``
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 from functools import partial
 from itertools import chain
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import StreamingHttpResponse
 
+from base.csv import csv_lines
 from casestudies.addresses import absolute_url, canonical_url
-from casestudies.figures import Band
+from casestudies.figures import figure_data
 from casestudies.models import SIZE_BANDS, VERIFICATION_LEVELS, StoryPage
 from search.export import matching_id_batches
 from search.facets import filter_stories
@@ -85,7 +84,7 @@ def export_row(page: StoryPage) -> dict[str, str]:
         "year_started": str(page.year_started),
         "year_ended": "" if page.year_ended is None else str(page.year_ended),
         "headline_metric": metric.get("metric_slug", ""),
-        "headline_value": _decimal(metric.get("value")),
+        "headline_value": figure_data(metric.get("value")),
         "headline_unit": metric.get("unit", ""),
         "headline_verification": _VERIFICATION_KEYS.get(metric.get("verification", ""), ""),
         "first_published_at": _iso(page.first_published_at),
@@ -112,11 +111,8 @@ def matching_stories(
 
 
 def csv_response(stories: Iterable[StoryPage], filename: str) -> StreamingHttpResponse:
-    writer = csv.DictWriter(_Echo(), fieldnames=EXPORT_FIELDS)
-    lines = chain(
-        [writer.writeheader()],
-        (writer.writerow(export_row(story)) for story in stories),
-    )
+    """Streamed; a cell a spreadsheet would run as a formula is written as text (base.csv)."""
+    lines = csv_lines(EXPORT_FIELDS, (export_row(story) for story in stories))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     return _download(response, filename)
 
@@ -133,25 +129,10 @@ def json_response(stories: Iterable[StoryPage], filename: str) -> StreamingHttpR
     return _download(response, filename)
 
 
-class _Echo:
-    """A file that hands back what ``csv`` writes, so each row streams as it is made."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _download(response: StreamingHttpResponse, filename: str) -> StreamingHttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _decimal(value: Decimal | Band | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Band):
-        return f"{value.low}..{value.high}"
-    return str(value)
 
 
 def _iso(moment) -> str:

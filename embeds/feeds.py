@@ -11,7 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import strip_tags
 from ninja.errors import ValidationError
 
@@ -20,22 +20,51 @@ from casestudies.models import Industry, InterventionType, StoryPage
 from search.documents import SearchUnavailable
 from search.facets import FACETS
 from search.query import FacetedStorySearch, facet_labels
-from search.views import state_url
+from search.views import state_query, state_url
 
 from .api import StoryFilters
 from .stories import filtered_story_ids, headline_metric, load_stories
 
 FEED_LENGTH = 50
+FOLLOW_TITLE = "Follow this search by e-mail"
+
+
+class RssWithFollowLink(Rss201rev2Feed):
+    """RSS whose channel links the page that follows the same search by e-mail."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        follow = {"rel": "related", "href": self.feed["follow_url"], "title": FOLLOW_TITLE}
+        handler.addQuickElement("atom:link", None, follow)
+
+
+class AtomWithFollowLink(Atom1Feed):
+    """Atom whose feed links the page that follows the same search by e-mail."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        follow = {"rel": "related", "href": self.feed["follow_url"], "title": FOLLOW_TITLE}
+        handler.addQuickElement("link", "", follow)
 
 
 class StoryFeed(Feed):
     """All public, live case studies and bright spots, newest first."""
 
+    feed_type = RssWithFollowLink
     description = "New anonymized case studies and bright spots on ending forced labour."
     facet_param: str | None = None
 
     def get_object(self, request, slug: str | None = None):
         return None
+
+    def follow_filters(self, obj) -> tuple[str, dict[str, list[str]]]:
+        """The words and facets this feed follows, for the e-mail sign-up it links to."""
+        return "", ({self.facet_param: [obj.slug]} if obj is not None else {})
+
+    def feed_extra_kwargs(self, obj) -> dict:
+        params = state_query(*self.follow_filters(obj), "relevance")
+        follow = reverse("alerts:follow") + (f"?{params}" if params else "")
+        return {"follow_url": absolute_url(follow)}
 
     def title(self, obj) -> str:
         suffix = f": {obj.name}" if obj is not None else ""
@@ -79,7 +108,7 @@ class StoryFeed(Feed):
 
 
 class AtomStoryFeed(StoryFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithFollowLink
     subtitle = StoryFeed.description
 
 
@@ -183,6 +212,9 @@ class SearchFeed(StoryFeed):
     def get_object(self, request, slug: str | None = None) -> FollowedSearch:
         return followed_search(request)
 
+    def follow_filters(self, obj: FollowedSearch) -> tuple[str, dict[str, list[str]]]:
+        return obj.query, obj.filters
+
     def title(self, obj: FollowedSearch) -> str:
         return f"{settings.WAGTAIL_SITE_NAME}: {obj.describe()}"
 
@@ -206,5 +238,5 @@ class SearchFeed(StoryFeed):
 
 
 class AtomSearchFeed(SearchFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithFollowLink
     subtitle = StoryFeed.description

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
 from casestudies.addresses import canonical_url
-from casestudies.figures import Band
+from casestudies.figures import figure_data
 from casestudies.models import (
     VERIFICATION_LEVELS,
     CaseStudyPage,
@@ -259,21 +259,21 @@ OPEN_DATA_FIELDS: list[tuple[str, str]] = [
 ]
 
 
-def _decimal(value: Decimal | Band | None) -> str:
-    """Decimals as text so no digit is lost; a range as ``low..high``."""
-    if value is None:
-        return ""
-    if isinstance(value, Band):
-        return f"{value.low}..{value.high}"
-    return str(value)
+# Results read from the database at a time for open data: memory stays the same whatever
+# the corpus (each result carries its whole story row, long texts included).
+OPEN_DATA_CHUNK = 1000
 
 
 def open_data_rows(user=None) -> list[dict[str, str]]:
     """One row per case study and metric result, exactly as the pages show them."""
-    rows = []
+    return list(iter_open_data_rows(user))
+
+
+def iter_open_data_rows(user=None) -> Iterator[dict[str, str]]:
+    """``open_data_rows`` one at a time, for a download written as it is read."""
     risks = Prefetch("page__risks_addressed", ForcedLabourIndicator.objects.order_by("slug"))
-    for r in visible_results(user).prefetch_related(risks):
-        rows.append(
+    for r in visible_results(user).prefetch_related(risks).iterator(chunk_size=OPEN_DATA_CHUNK):
+        yield (
             {
                 "result_id": str(r.pk),
                 "metric_id": str(r.metric_id),
@@ -282,9 +282,9 @@ def open_data_rows(user=None) -> list[dict[str, str]]:
                 "unit": r.unit,
                 "higher_is_better": "true" if r.metric.higher_is_better else "false",
                 "precision": r.precision,
-                "baseline": _decimal(r.shown_baseline),
-                "result": _decimal(r.shown_result),
-                "change": _decimal(r.shown_change),
+                "baseline": figure_data(r.shown_baseline),
+                "result": figure_data(r.shown_result),
+                "change": figure_data(r.shown_change),
                 "period_start": r.shown_period_bounds[0],
                 "period_end": r.shown_period_bounds[1],
                 "verification": r.verification,
@@ -296,4 +296,3 @@ def open_data_rows(user=None) -> list[dict[str, str]]:
                 "page_url": canonical_url(r.page),
             }
         )
-    return rows

@@ -9,10 +9,8 @@ At most one release a day: a second attempt the same day changes nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 
@@ -20,6 +18,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from base.csv import csv_text
 from casestudies.addresses import absolute_url
 from perf.cache import invalidate_pages
 
@@ -33,14 +32,6 @@ JSON_NOTE = "Decimal figures are strings so that no digit is lost."
 def public_rows() -> list[dict[str, str]]:
     """Open data is always the public view, whoever asks."""
     return open_data_rows(AnonymousUser())
-
-
-def csv_text(rows: list[dict[str, str]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[name for name, _ in OPEN_DATA_FIELDS])
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def json_text(rows: list[dict[str, str]], date: datetime.date) -> str:
@@ -101,7 +92,9 @@ def make_release(date: datetime.date | None = None) -> Outcome:
         .first()
     )
     rows = public_rows()
-    csv_body, json_body = csv_text(rows), json_text(rows, date)
+    # The CSV is guarded against spreadsheet formulas like the live file (base.csv).
+    csv_body = csv_text([name for name, _ in OPEN_DATA_FIELDS], rows)
+    json_body = json_text(rows, date)
     changes = changelog(release_rows(previous) if previous else [], rows)
     try:
         with transaction.atomic():

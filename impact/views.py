@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 
 from django.contrib.auth.models import AnonymousUser
@@ -11,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
+from base.csv import csv_text
 from casestudies.models import (
     STORY_MODELS,
     VERIFICATION_LEVELS,
@@ -20,6 +20,7 @@ from casestudies.models import (
     InterventionType,
     MetricDefinition,
     Region,
+    StepKind,
     SupplyChainStage,
     is_member,
 )
@@ -30,6 +31,7 @@ from .figures import (
     describe_levels,
     filter_stories,
     included_levels,
+    iter_open_data_rows,
     open_data_rows,
     summaries,
     summarize,
@@ -110,11 +112,13 @@ def _public_rows() -> list[dict[str, str]]:
 
 
 def metric_results_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # A cell a spreadsheet would run as a formula is written as text (base.csv). Rows are
+    # written as they are read, never all held at once; the answer is one body because the
+    # response cache stores it (perf.responses).
+    rows = iter_open_data_rows(AnonymousUser())
+    body = csv_text([name for name, _ in OPEN_DATA_FIELDS], rows)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="metric-results.csv"'
-    writer = csv.DictWriter(response, fieldnames=[name for name, _ in OPEN_DATA_FIELDS])
-    writer.writeheader()
-    writer.writerows(_public_rows())
     return response
 
 
@@ -147,6 +151,7 @@ def facet_choices(request: HttpRequest, filters: dict[str, list[str]]) -> list[d
         "year": [(str(y), str(y)) for y in _story_years(request.user)],
         "verification": VERIFICATION_LEVELS,
         "risk": ForcedLabourIndicator.objects.visible_to(user).values_list("slug", "name"),
+        "step": StepKind.objects.visible_to(user).values_list("slug", "name"),
     }
     return [
         {

@@ -28,6 +28,7 @@ SITE_WIDE_PATHS = [
     "/feeds/atom/",
     "/api/stories/",
     "/sitemap.xml",
+    "/sitemap-pages.xml",  # the index's first file (base/views.py); ?p=2 on past 50,000 URLs
     "/metrics/",
     "/data/metric-results.csv",
     "/data/metric-results.json",

@@ -25,8 +25,14 @@ urlpatterns = [
     # Members-only images (private collections): served after checking who asks.
     path("members-media/<path:name>", serve_private_image, name="private_image"),
     path("robots.txt", base_views.robots_txt, name="robots_txt"),
-    # Served from the anonymous cache (perf.responses); ?p= is Django's sitemap page.
-    path("sitemap.xml", cacheable(SITEMAP, ["p"])(base_views.sitemap), name="sitemap"),
+    # Served from the anonymous cache (perf.responses): the sitemap index, and each file
+    # it lists (?p= is Django's page of a section, at most 50,000 URLs each).
+    path("sitemap.xml", cacheable(SITEMAP, [])(base_views.sitemap_index), name="sitemap"),
+    path(
+        "sitemap-<slug:section>.xml",
+        cacheable(SITEMAP, ["p"])(base_views.sitemap_section),
+        name="sitemap_section",
+    ),
     path("search/", include("search.urls")),
     # Members reset a forgotten password by e-mail through Django's own views.
     path(

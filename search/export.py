@@ -4,6 +4,11 @@ The request is the search page's own (``FacetedStorySearch.build``: the same wor
 facets, audience and order), walked with ``search_after`` in batches instead of
 ``from``/``size``, so an export holds one batch in memory and is not cut off at the
 search page's last page. Backend details stay here; callers get page ids.
+
+An export is one snapshot: the walk reads a point in time (``POST /<index>/_pit``) that
+a story published meanwhile does not change, so a long export neither repeats a row
+(a new story shifts every relevance score, and the cursor with them) nor skips one. An
+engine that refuses points in time is walked with plain ``search_after``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from .query import FUZZY_BELOW, FacetedStorySearch
 logger = logging.getLogger(__name__)
 
 EXPORT_BATCH = 500
+# How long the snapshot is kept between two batches (renewed by every batch read).
+PIT_KEEP_ALIVE = "2m"
 # What a page needs besides its hits: no facet counts, highlights or spelling help.
 _PAGE_ONLY = ("aggs", "highlight", "suggest", "from")
 
@@ -37,23 +44,52 @@ def matching_id_batches(
     loads the stories from the database, which has the last word on who may see them.
     """
     requests = search.requests()
-    body = _scan_body(requests[0].to_dict(), size)
-    answer = _send(body, search.query)
-    if len(requests) > 1 and answer["hits"]["total"]["value"] < FUZZY_BELOW:
-        body = _scan_body(requests[1].to_dict(), size)
+    pit = _open_point_in_time()
+    try:
+        body = _scan_body(requests[0].to_dict(), size, pit)
         answer = _send(body, search.query)
-    body["track_total_hits"] = False
-    while True:
-        hits = answer["hits"]["hits"]
-        if hits:
-            yield [int(hit["_source"].get("page_id") or hit["_id"]) for hit in hits]
-        if len(hits) < size:
-            return
-        body["search_after"] = hits[-1]["sort"]
-        answer = _send(body, search.query)
+        if len(requests) > 1 and answer["hits"]["total"]["value"] < FUZZY_BELOW:
+            body = _scan_body(requests[1].to_dict(), size, pit)
+            answer = _send(body, search.query)
+        body["track_total_hits"] = False
+        while True:
+            hits = answer["hits"]["hits"]
+            if hits:
+                yield [int(hit["_source"].get("page_id") or hit["_id"]) for hit in hits]
+            if len(hits) < size:
+                return
+            body["search_after"] = hits[-1]["sort"]
+            if pit is not None:
+                # Each answer may hand back a newer id for the same point in time.
+                pit["id"] = answer.get("pit_id") or pit["id"]
+            answer = _send(body, search.query)
+    finally:
+        _close_point_in_time(pit)
 
 
-def _scan_body(body: dict, size: int) -> dict:
+def _open_point_in_time() -> dict | None:
+    """A point in time on the index, or None when the engine refuses one."""
+    try:
+        answer = client().open_point_in_time(index=alias_name(), keep_alive=PIT_KEEP_ALIVE)
+    except (TransportConnectionError, ConnectionTimeout) as exc:
+        raise SearchUnavailable(str(exc)) from exc
+    except (ApiError, TransportError) as exc:
+        # Refused (or no index: the first search says so); only the snapshot is lost.
+        logger.info("Export without a point in time (%s)", type(exc).__name__)
+        return None
+    return {"id": answer["id"], "keep_alive": PIT_KEEP_ALIVE}
+
+
+def _close_point_in_time(pit: dict | None) -> None:
+    if pit is None:
+        return
+    try:
+        client().close_point_in_time(id=pit["id"])
+    except (ApiError, TransportError):
+        pass  # it expires by itself after PIT_KEEP_ALIVE
+
+
+def _scan_body(body: dict, size: int, pit: dict | None = None) -> dict:
     for key in _PAGE_ONLY:
         body.pop(key, None)
     body["size"] = size
@@ -63,11 +99,15 @@ def _scan_body(body: dict, size: int) -> dict:
     if not any(isinstance(key, dict) and "page_id" in key for key in sort):
         sort.append({"page_id": "desc"})
     body["sort"] = sort
+    if pit is not None:
+        body["pit"] = pit  # the point in time names the index: the search must not
     return body
 
 
 def _send(body: dict, query: str) -> dict:
     try:
+        if "pit" in body:
+            return client().search(body=body)
         return client().search(index=alias_name(), body=body)
     except (TransportConnectionError, ConnectionTimeout, NotFoundError) as exc:
         raise SearchUnavailable(str(exc)) from exc

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from casestudies.models import STORY_TYPES as _STORY_TYPES
-from casestudies.models import MetricResult
+from casestudies.models import CaseStudyPage, MetricResult
 
 MAX_VALUES_PER_FACET = 20
 MAX_VALUE_LENGTH = 100
@@ -36,6 +36,8 @@ FACETS: list[Facet] = [
     Facet("verification", "Verification level", "verification"),
     # The ILO's 11 indicators of forced labour (casestudies.ForcedLabourIndicator).
     Facet("risk", "Risks addressed", "risks"),
+    # What a case study's steps did (casestudies.StepKind); bright spots tell no steps.
+    Facet("step", "Steps taken", "step_kinds"),
 ]
 FACETS_BY_PARAM = {f.param: f for f in FACETS}
 
@@ -89,6 +91,15 @@ def filter_stories(stories: QuerySet, filters: dict[str, list[str]]) -> QuerySet
             stories = stories.filter(
                 pk__in=model.objects.filter(risks_addressed__slug__in=values).values("pk")
             )
+        elif param == "step":
+            # The kinds of the live steps only (``CaseStudyPage.step_kinds``, which a draft
+            # does not touch), as in the index.
+            if model is CaseStudyPage:
+                stories = stories.filter(
+                    pk__in=model.objects.filter(step_kinds__slug__in=values).values("pk")
+                )
+            else:
+                stories = stories.none()
         elif param == "type":
             if story_type not in values:
                 stories = stories.none()

@@ -29,6 +29,7 @@ from casestudies.models import (
     Industry,
     InterventionType,
     Region,
+    StepKind,
     StoryQuerySet,
     SupplyChainStage,
     is_member,
@@ -100,6 +101,7 @@ def facet_labels(user=None, request=None) -> dict[str, dict[str, str]]:
                 ("stage", SupplyChainStage),
                 ("region", Region),
                 ("risk", ForcedLabourIndicator),
+                ("step", StepKind),
             )
         }
         cache.set(key, labels, 3600)
@@ -620,7 +622,7 @@ def suggest(query: str, user, limit: int = 6) -> dict:
     lowered = text.lower()
     suggestions: list[dict] = []
     labels = facet_labels(user)
-    for param in ("industry", "intervention", "stage", "region", "risk"):
+    for param in ("industry", "intervention", "stage", "region", "risk", "step"):
         for slug, name in labels[param].items():
             if any(word.startswith(lowered) for word in [name.lower(), *name.lower().split()]):
                 suggestions.append({"text": name, "kind": param, "url": f"/search/?{param}={slug}"})

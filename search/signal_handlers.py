@@ -27,7 +27,7 @@ from casestudies.models import (
 from .models import SearchSynonym
 from .tasks import request_rebuild, request_sync
 
-LABELS_CACHE_KEY = "search:facet-labels:v2"  # v2: with "risk"
+LABELS_CACHE_KEY = "search:facet-labels:v3"  # v3: with "step"
 SYNONYMS_CACHE_KEY = "search:synonyms:v1"
 
 
@@ -73,9 +73,8 @@ TAGGED_BY = {
 
 def _stories_tagged(instance) -> list[int]:
     if isinstance(instance, StepKind):
-        # Kinds live inside the steps' StreamField, which no lookup reaches: every case
-        # study is brought up to date (kinds are renamed rarely).
-        return list(CaseStudyPage.objects.values_list("pk", flat=True))
+        # The case studies whose published steps take the kind (only they are indexed).
+        return list(CaseStudyPage.objects.filter(step_kinds=instance).values_list("pk", flat=True))
     if isinstance(instance, MetricDefinition):
         return list(
             CaseStudyPage.objects.filter(results__metric=instance).values_list("pk", flat=True)

@@ -104,13 +104,9 @@ def _fast_and_isolated(settings, tmp_path):
 @pytest.fixture
 def search_index(db):
     """A new, empty story index behind the alias, so no test sees another test's stories."""
-    from search.documents import alias_name, client
-    from search.indexing import rebuild
+    from tests.search.helpers import empty_index
 
-    es = client()
-    for name in es.indices.get(index=f"{alias_name()}*", ignore_unavailable=True):
-        es.indices.delete(index=name)
-    rebuild()
+    empty_index()
     yield
 
 

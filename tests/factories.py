@@ -8,82 +8,73 @@ import io
 import factory
 import wagtail_factories
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
 
 from anonymity.models import ContributingCompany
 from base.models import StoryImage
+from casestudies import models
 from casestudies.building import add_story, publish_story, terms
-from casestudies.models import (
-    BrightSpotIndexPage,
-    BrightSpotPage,
-    CaseStudyIndexPage,
-    CaseStudyPage,
-    ForcedLabourIndicator,
-    Industry,
-    InterventionType,
-    MetricDefinition,
-    MetricResult,
-    Region,
-    StepKind,
-    SupplyChainStage,
-)
 
 
-class IndustryFactory(factory.django.DjangoModelFactory):
+class TermFactory(factory.django.DjangoModelFactory):
+    """A vocabulary term, found by its slug: naming a term twice gives the same term."""
+
     class Meta:
-        model = Industry
+        abstract = True
         django_get_or_create = ("slug",)
 
-    name = factory.Sequence(lambda n: f"Industry {n}")
     slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
 
 
-class InterventionTypeFactory(IndustryFactory):
+class IndustryFactory(TermFactory):
     class Meta:
-        model = InterventionType
-        django_get_or_create = ("slug",)
+        model = models.Industry
+
+    name = factory.Sequence(lambda n: f"Industry {n}")
+
+
+class InterventionTypeFactory(TermFactory):
+    class Meta:
+        model = models.InterventionType
 
     name = factory.Sequence(lambda n: f"Intervention {n}")
     description = "A practice companies use."
 
 
-class SupplyChainStageFactory(IndustryFactory):
+class SupplyChainStageFactory(TermFactory):
     class Meta:
-        model = SupplyChainStage
-        django_get_or_create = ("slug",)
+        model = models.SupplyChainStage
 
     name = factory.Sequence(lambda n: f"Stage {n}")
 
 
-class RegionFactory(IndustryFactory):
+class RegionFactory(TermFactory):
     class Meta:
-        model = Region
-        django_get_or_create = ("slug",)
+        model = models.Region
 
     name = factory.Sequence(lambda n: f"Region {n}")
 
 
-class StepKindFactory(IndustryFactory):
+class StepKindFactory(TermFactory):
     class Meta:
-        model = StepKind
-        django_get_or_create = ("slug",)
+        model = models.StepKind
 
     name = factory.Sequence(lambda n: f"Step kind {n}")
 
 
-def indicators(*slugs: str) -> list[ForcedLabourIndicator]:
+def indicators(*slugs: str) -> list[models.ForcedLabourIndicator]:
     """ILO forced-labour indicators by slug (the migration loads all 11)."""
-    return terms(ForcedLabourIndicator, slugs)
+    return terms(models.ForcedLabourIndicator, slugs)
 
 
-class MetricDefinitionFactory(factory.django.DjangoModelFactory):
+class MetricDefinitionFactory(TermFactory):
     class Meta:
-        model = MetricDefinition
-        django_get_or_create = ("slug",)
+        model = models.MetricDefinition
 
     name = factory.Sequence(lambda n: f"Metric {n}")
-    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
     unit = "workers"
     counts = "Workers counted by the metric."
     higher_is_better = True
@@ -106,7 +97,7 @@ class StoryImageFactory(factory.django.DjangoModelFactory):
 def step(
     heading="Map the recruitment corridor",
     text="<p>The team mapped every agency.</p>",
-    kind: StepKind | str | None = None,
+    kind: models.StepKind | str | None = None,
     **values,
 ):
     """A step block value; ``kind`` is a StepKind, its slug or None; ``values`` override the
@@ -177,10 +168,10 @@ class StoryPageFactory(wagtail_factories.PageFactory):
 
 class CaseStudyPageFactory(StoryPageFactory):
     class Meta:
-        model = CaseStudyPage
+        model = models.CaseStudyPage
 
     title = factory.Sequence(lambda n: f"How a garment maker repaid recruitment fees {n}")
-    parent = factory.LazyFunction(lambda: CaseStudyIndexPage.objects.get())
+    parent = factory.LazyFunction(lambda: models.CaseStudyIndexPage.objects.get())
     summary = "A global apparel brand worked with suppliers to repay recruitment fees."
     challenge = "<p>Migrant workers paid agencies up to a year's wages to get their jobs.</p>"
     steps = factory.LazyFunction(lambda: [step()])
@@ -190,10 +181,10 @@ class CaseStudyPageFactory(StoryPageFactory):
 
 class BrightSpotPageFactory(StoryPageFactory):
     class Meta:
-        model = BrightSpotPage
+        model = models.BrightSpotPage
 
     title = factory.Sequence(lambda n: f"Fees repaid to 1,200 workers {n}")
-    parent = factory.LazyFunction(lambda: BrightSpotIndexPage.objects.get())
+    parent = factory.LazyFunction(lambda: models.BrightSpotIndexPage.objects.get())
     body = "A seafood processor repaid every worker's recruitment fees within a year."
     metric = factory.SubFactory(MetricDefinitionFactory)
     metric_value = 1200
@@ -203,7 +194,7 @@ class BrightSpotPageFactory(StoryPageFactory):
 
 class MetricResultFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = MetricResult
+        model = models.MetricResult
 
     page = factory.SubFactory(CaseStudyPageFactory)
     metric = factory.SubFactory(MetricDefinitionFactory)
@@ -213,6 +204,20 @@ class MetricResultFactory(factory.django.DjangoModelFactory):
     period_start = datetime.date(2022, 1, 1)
     period_end = datetime.date(2022, 12, 31)
     verification = "self-reported"
+
+
+def user_in(group: str, username: str, email: str | None = None):
+    """A user (password "pw") in ``group``: Wagtail's "Editors" or "Moderators", or a member
+    company's group."""
+    email = f"{username}@example.org" if email is None else email
+    user = get_user_model().objects.create_user(username, email, "pw")
+    user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
+
+
+def member_of(company: str, username: str = "amira"):
+    """A person of a member company: in the group whose members may open members-only stories."""
+    return user_in(f"{models.MEMBER_GROUP_PREFIX}{company}", username)
 
 
 def publish(page):

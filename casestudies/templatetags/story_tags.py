@@ -55,6 +55,13 @@ def story_listing_url(story_type: str) -> str:
     return listing_paths().get(story_type, "")
 
 
+@register.inclusion_tag("casestudies/includes/tags.html")
+def story_taxonomy(story: StoryPage) -> dict:
+    """The story's tags, each a link to the search page filtered by it."""
+    story.load_shown_relations()
+    return {"page": story}
+
+
 @register.inclusion_tag("casestudies/includes/cite.html", takes_context=True)
 def story_citation(context, story: StoryPage) -> dict:
     """The Cite panel: the formatted citation and its downloads (casestudies.citation)."""

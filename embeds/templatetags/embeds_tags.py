@@ -1,4 +1,9 @@
-"""Share metadata and the share/embed/republish panel of a story page."""
+"""Share metadata and the share/embed/republish panel of a story page.
+
+The content app's story templates load this library and name its tags
+(``{% story_meta page %}`` in the head, ``{% story_share page %}`` in the article);
+they include none of the embeds app's templates.
+"""
 
 from __future__ import annotations
 
@@ -129,3 +134,20 @@ def story_sharing(context, page: StoryPage) -> dict:
     if key:
         cache.set(key, sharing, settings.PERF_PAGE_CACHE_SECONDS)
     return sharing
+
+
+@register.inclusion_tag("embeds/includes/story_meta.html", takes_context=True)
+def story_meta(context, page: StoryPage) -> dict:
+    """Open Graph, Twitter card, JSON-LD and oEmbed discovery tags for a story's head."""
+    return {
+        "page": page,
+        "share": story_sharing(context, page),
+        "SITE_NAME": context.get("SITE_NAME"),
+        "request": context.get("request"),  # its CSP nonce
+    }
+
+
+@register.inclusion_tag("embeds/includes/story_share.html", takes_context=True)
+def story_share(context, page: StoryPage) -> dict:
+    """The share, embed and republish panel; nothing for a story that is not public."""
+    return {"share": story_sharing(context, page), "SITE_NAME": context.get("SITE_NAME")}

@@ -1,4 +1,8 @@
-"""Chart and figure tags for case studies, metric pages and the dashboard."""
+"""Chart, table and figure tags for case studies, metric pages and the dashboard.
+
+The content app's story templates name these tags; they include none of the
+impact app's templates.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,33 @@ from impact import charts
 register = template.Library()
 
 
-@register.simple_tag
-def results_chart(results) -> charts.HorizontalChart:
-    return charts.results_chart(results)
+@register.inclusion_tag("impact/includes/results_chart.html")
+def results_chart(results) -> dict:
+    """A case study's results as an accessible inline SVG chart (the table holds the same
+    numbers)."""
+    return {"results": results, "chart": charts.results_chart(results)}
+
+
+@register.inclusion_tag("impact/includes/results_table.html", takes_context=True)
+def results_table(
+    context,
+    results,
+    caption: str = "",
+    table_class: str = "",
+    counted: bool = False,
+    by_story: bool = False,
+    standalone: bool = False,
+) -> dict:
+    """The one table of measured results (see the template for what each option does)."""
+    return {
+        "request": context.get("request"),
+        "results": results,
+        "caption": caption,
+        "table_class": table_class,
+        "counted": counted,
+        "by_story": by_story,
+        "standalone": standalone,
+    }
 
 
 DIMENSIONS = {

@@ -252,6 +252,8 @@ PERF_PAGE_CACHE_QUERY_PARAMS = [
     "q",
     "sort",
     "page",
+    "before",  # the story listings' Older / Newer links (casestudies/listing.py)
+    "after",
     "theme",
     "verified",
     "industry",
@@ -262,6 +264,7 @@ PERF_PAGE_CACHE_QUERY_PARAMS = [
     "year",
     "verification",
     "risk",
+    "step",
 ]
 # At most this many query-string variants of one path are stored per content generation.
 PERF_PAGE_CACHE_VARIANTS_PER_PATH = 200

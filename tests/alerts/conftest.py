@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import email
 import email.policy
 import socket
@@ -11,7 +10,7 @@ import time
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.factories import publish
+from tests.publishing import committed, published  # noqa: F401 - fixtures, found by name
 
 
 class Mailbox:
@@ -70,27 +69,3 @@ def mailbox(settings):
 @pytest.fixture(autouse=True)
 def empty_index(search_index):
     yield
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """``with committed(): ...`` runs what waits for the commit (index, matching, sending)."""
-
-    @contextlib.contextmanager
-    def block():
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            yield callbacks
-
-    return block
-
-
-@pytest.fixture
-def published(committed):
-    """Publish pages the way editors do, then let the index and the alerts follow."""
-
-    def publish_all(*pages):
-        with committed():
-            done = [publish(page) for page in pages]
-        return done[0] if len(done) == 1 else done
-
-    return publish_all

@@ -239,3 +239,50 @@ def test_an_editors_group_given_the_permission_sees_the_report(client, django_us
     client.force_login(admin)
     page = client.get(reverse("wagtailusers_groups:edit", args=[editors.pk])).content.decode()
     assert "followed search" in page.lower()
+
+
+def test_one_message_per_address_and_story_names_every_search_it_matched(
+    mailbox, published, seafood
+):
+    fleet = follows("buyer@example.org", industry="seafood")
+    fees = follows("buyer@example.org", query="recruitment fees")
+    hostels = follows("buyer@example.org", query="hostels")
+    follows("other@example.org", industry="seafood")
+
+    page = published(story("Trawler crews repaid recruitment fees", industry=seafood))
+
+    [alert] = mailbox.to("buyer@example.org")
+    text = mailbox.text(alert)
+    assert "A new story on Here's How matches 2 searches you follow:" in text
+    assert "You follow: Industry: Seafood; “recruitment fees”" in text
+    assert "hostels" not in text and "hostels" not in mailbox.html(alert)
+    assert len(mailbox.to("other@example.org")) == 1
+    # The idempotency stays per search and story: an edit alerts nobody again.
+    sent = AlertDelivery.objects.filter(page_id=page.pk, state=AlertDelivery.SENT)
+    assert sorted(sent.values_list("followed_search_id", flat=True)) == sorted(
+        [
+            fleet.pk,
+            fees.pk,
+            *FollowedSearch.objects.filter(follower__email="other@example.org").values_list(
+                "pk", flat=True
+            ),
+        ]
+    )
+    page.title = "Trawler crews repaid recruitment fees in full"
+    published(page)
+    assert len(mailbox.messages) == 2
+
+    # Another story matching two other searches of the address: again one message.
+    published(story("Cannery hostels rebuilt", industry=seafood))
+    latest = mailbox.to("buyer@example.org")[-1]
+    assert latest["Subject"] == "New on Here's How: Cannery hostels rebuilt"
+    assert "You follow: Industry: Seafood; “hostels”" in mailbox.text(latest)
+    assert len(mailbox.to("buyer@example.org")) == 2
+
+    # Its one-click unsubscribe leaves the searches the message named, and only those.
+    url = latest["List-Unsubscribe"].strip().strip("<>").removeprefix("http://127.0.0.1:8000")
+    Client(enforce_csrf_checks=True).post(
+        url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert list(FollowedSearch.objects.filter(follower__email="buyer@example.org")) == [fees]
+    assert hostels.pk not in FollowedSearch.objects.values_list("pk", flat=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from wagtail.models import Collection
 from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, streamfield
 
 from casestudies.models import CaseStudyPage
@@ -53,3 +55,15 @@ def draft(**kwargs) -> CaseStudyPage:
     if page.live:
         page.unpublish()
     return CaseStudyPage.objects.get(pk=page.pk)
+
+
+def upload_document(client, name: str, data: bytes):
+    """A document uploaded through the admin's add form, as an editor uploads one."""
+    return client.post(
+        "/admin/documents/add/",
+        {
+            "title": "Evidence",
+            "file": SimpleUploadedFile(name, data),
+            "collection": Collection.get_first_root_node().pk,
+        },
+    )

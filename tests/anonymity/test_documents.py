@@ -16,18 +16,17 @@ import zipfile
 import openpyxl
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 from PIL import ImageCms
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfWriter
 from wagtail.documents import get_document_model
-from wagtail.models import Collection
 
 from anonymity.documents import extract_parts
 from anonymity.guard import PublicationRefused
 from base.images import identifying_metadata
 from casestudies.models import CaseStudyPage
+from tests.anonymity.admin_forms import upload_document
 from tests.anonymity.test_public_parts import _TYPES, _W, pdf_bytes, xlsx_bytes
 from tests.factories import CaseStudyPageFactory
 
@@ -131,23 +130,6 @@ def _stored(document) -> bytes:
         return stored.read()
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("ed", "ed@example.org", "pw"))
-    return client
-
-
-def _upload(client, name: str, data: bytes):
-    return client.post(
-        "/admin/documents/add/",
-        {
-            "title": "Evidence",
-            "file": SimpleUploadedFile(name, data),
-            "collection": Collection.get_first_root_node().pk,
-        },
-    )
-
-
 # --- Uploads: pictures inside documents lose their metadata -------------------------
 
 
@@ -164,7 +146,7 @@ def test_the_samples_really_carry_metadata_inside_the_package():
 
 
 def test_a_photo_in_an_uploaded_word_document_loses_its_exif(admin_client):
-    response = _upload(admin_client, "report.docx", docx_with_picture(jpeg_with_exif()))
+    response = upload_document(admin_client, "report.docx", docx_with_picture(jpeg_with_exif()))
     assert response.status_code == 302
 
     document = Document.objects.get()
@@ -188,7 +170,7 @@ def test_the_first_page_preview_saved_in_a_document_is_blanked(admin_client):
     preview = io.BytesIO()
     PILImage.new("RGB", (120, 160), (200, 30, 30)).save(preview, "JPEG")
     data = docx_with_picture(jpeg_with_exif(), **{"docProps/thumbnail.jpeg": preview.getvalue()})
-    response = _upload(admin_client, "report.docx", data)
+    response = upload_document(admin_client, "report.docx", data)
     assert response.status_code == 302
 
     parts = _parts(_stored(Document.objects.get()))
@@ -212,7 +194,9 @@ def test_a_photo_placed_in_a_workbook_loses_its_exif_and_the_workbook_still_open
 
 
 def test_a_picture_in_a_presentation_loses_its_text_chunks_and_colour_profile(admin_client):
-    response = _upload(admin_client, "deck.pptx", pptx_with_picture(png_with_text_and_profile()))
+    response = upload_document(
+        admin_client, "deck.pptx", pptx_with_picture(png_with_text_and_profile())
+    )
     assert response.status_code == 302
 
     parts = _parts(_stored(Document.objects.get()))
@@ -227,7 +211,7 @@ def test_a_workbook_embedded_in_a_word_document_is_stripped_too(admin_client):
     data = docx_with_picture(
         jpeg_with_exif(), **{"word/embeddings/Microsoft_Excel_Worksheet.xlsx": embedded}
     )
-    assert _upload(admin_client, "report.docx", data).status_code == 302
+    assert upload_document(admin_client, "report.docx", data).status_code == 302
 
     outer = _parts(_stored(Document.objects.get()))
     inner = _parts(outer["word/embeddings/Microsoft_Excel_Worksheet.xlsx"])
@@ -237,7 +221,7 @@ def test_a_workbook_embedded_in_a_word_document_is_stripped_too(admin_client):
 
 def test_a_damaged_picture_inside_a_document_is_refused_with_the_part_named(admin_client, settings):
     cut = jpeg_with_exif()[:200]
-    response = _upload(admin_client, "report.docx", docx_with_picture(cut))
+    response = upload_document(admin_client, "report.docx", docx_with_picture(cut))
 
     assert response.status_code == 200
     text = response.content.decode()
@@ -249,7 +233,7 @@ def test_vector_pictures_are_kept_as_they_are(admin_client):
     """EMF and SVG drawings hold no camera metadata; re-encoding them is not possible."""
     drawing = b"\x01\x00\x00\x00 an EMF drawing"
     data = docx_with_picture(jpeg_with_exif(), **{"word/media/image2.emf": drawing})
-    assert _upload(admin_client, "report.docx", data).status_code == 302
+    assert upload_document(admin_client, "report.docx", data).status_code == 302
     assert _parts(_stored(Document.objects.get()))["word/media/image2.emf"] == drawing
 
 

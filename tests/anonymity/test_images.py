@@ -97,12 +97,6 @@ def _admin_upload(client, name: str, data: bytes):
     )
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("ed", "ed@example.org", "pw"))
-    return client
-
-
 def _files(settings):
     root = Path(settings.MEDIA_ROOT)
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []

@@ -2,21 +2,13 @@
 companies that work where the story's work happened."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, streamfield
 
 from anonymity.guard import PublicationRefused
 from anonymity.models import ContributingCompany
-from casestudies.models import MEMBER_GROUP_PREFIX, CaseStudyPage
-from tests.factories import (
-    CaseStudyPageFactory,
-    IndustryFactory,
-    InterventionTypeFactory,
-    RegionFactory,
-    SupplyChainStageFactory,
-    publish,
-)
+from casestudies.models import CaseStudyPage
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +25,7 @@ def k_is_three(settings):
 
 
 def _draft(**kwargs):
-    page = CaseStudyPageFactory(registered=False, **kwargs)
+    page = factories.CaseStudyPageFactory(registered=False, **kwargs)
     page.unpublish() if page.live else None
     return CaseStudyPage.objects.get(pk=page.pk)
 
@@ -67,7 +59,7 @@ def test_a_blank_or_unregistered_company_is_refused_even_with_an_override(compan
     _lookalikes(page, 3)
 
     with pytest.raises(PublicationRefused) as refused:
-        publish(page)
+        factories.publish(page)
 
     assert REFUSAL in str(refused.value)
     assert "A re-identification override does not replace it" in str(refused.value)
@@ -80,41 +72,41 @@ def test_the_registered_name_matches_whatever_the_case_and_spacing():
     page = _draft(contributing_company="  zorblatt   TEXTILES ")
     _company("Zorblatt Textiles", page)
     _lookalikes(page, 2)
-    publish(page)
+    factories.publish(page)
     assert _is_live(page)
 
 
 def test_companies_headquartered_in_the_region_but_not_working_there_do_not_count():
     page = _draft(contributing_company="Zorblatt")
-    elsewhere = RegionFactory(name="Elsewhere")
+    elsewhere = factories.RegionFactory(name="Elsewhere")
     _company("Zorblatt", page)
     _lookalikes(page, 2, operating=[elsewhere])  # headquartered in the page's region
 
     with pytest.raises(PublicationRefused) as refused:
-        publish(page)
+        factories.publish(page)
     assert "Only 1 registered contributing company shares" in str(refused.value)
     assert f"work in {page.region}" in str(refused.value)
 
 
 def test_companies_working_in_the_region_count_wherever_they_are_headquartered():
     page = _draft(contributing_company="Zorblatt")
-    elsewhere = RegionFactory(name="Elsewhere")
+    elsewhere = factories.RegionFactory(name="Elsewhere")
     _company("Zorblatt", page)
     _lookalikes(page, 2, hq=elsewhere, operating=[elsewhere, page.region])
-    publish(page)
+    factories.publish(page)
     assert _is_live(page)
 
 
 def test_look_alikes_share_industry_size_band_and_every_stage():
-    stage, other_stage = SupplyChainStageFactory(), SupplyChainStageFactory()
+    stage, other_stage = factories.SupplyChainStageFactory(), factories.SupplyChainStageFactory()
     page = _draft(contributing_company="Zorblatt", stages=[stage, other_stage])
     _company("Zorblatt", page)
-    _company("Other industry", page, industry=IndustryFactory())
+    _company("Other industry", page, industry=factories.IndustryFactory())
     _company("Other size", page, size_band="small")
     _company("One stage only", page, stages=[stage])
 
     with pytest.raises(PublicationRefused, match="Only 1 registered contributing company"):
-        publish(page)
+        factories.publish(page)
 
 
 def test_an_override_answers_too_few_look_alikes_for_a_registered_company():
@@ -123,7 +115,7 @@ def test_an_override_answers_too_few_look_alikes_for_a_registered_company():
         reidentification_override="Dozens of unregistered mills in the region do this work.",
     )
     _company("Zorblatt", page)
-    publish(page)
+    factories.publish(page)
     assert _is_live(page)
 
 
@@ -153,8 +145,11 @@ def test_the_editor_is_told_to_choose_the_registered_company(client, django_user
 
 def test_an_editor_registers_where_a_company_works(client, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("ed", "ed@example.org", "pw"))
-    industry, hq = IndustryFactory(), RegionFactory(name="Europe")
-    south_asia, stage = RegionFactory(name="South Asia"), SupplyChainStageFactory()
+    industry, hq = factories.IndustryFactory(), factories.RegionFactory(name="Europe")
+    south_asia, stage = (
+        factories.RegionFactory(name="South Asia"),
+        factories.SupplyChainStageFactory(),
+    )
     form = client.get("/admin/snippets/anonymity/contributingcompany/add/").content.decode()
     assert "regions where the company&#x27;s supply chain has work" in form.lower()
 
@@ -191,15 +186,12 @@ def test_an_editor_registers_where_a_company_works(client, django_user_model):
 # --- Share your practice --------------------------------------------------------
 
 
-def _member(django_user_model, company_name):
-    user = django_user_model.objects.create_user("amira", "amira@example.org", "pw")
-    user.groups.add(Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}{company_name}"))
-    return user
-
-
-def test_the_share_form_records_the_members_registered_company(client, django_user_model):
-    member = _member(django_user_model, "Zorblatt")  # the group's name is not the register's
-    industry, region = IndustryFactory(name="Apparel"), RegionFactory(name="South Asia")
+def test_the_share_form_records_the_members_registered_company(client):
+    member = factories.member_of("Zorblatt")  # the group's name is not the register's
+    industry, region = (
+        factories.IndustryFactory(name="Apparel"),
+        factories.RegionFactory(name="South Asia"),
+    )
     ContributingCompany.objects.create(
         name="Zorblatt Textiles Ltd",
         industry=industry,
@@ -207,7 +199,7 @@ def test_the_share_form_records_the_members_registered_company(client, django_us
         hq_region=region,
         member_group=member.groups.get(),
     )
-    stage, intervention = SupplyChainStageFactory(), InterventionTypeFactory()
+    stage, intervention = factories.SupplyChainStageFactory(), factories.InterventionTypeFactory()
     client.force_login(member)
 
     form = client.get("/share-your-practice/").content.decode()
@@ -236,8 +228,8 @@ def test_the_share_form_records_the_members_registered_company(client, django_us
     assert page.confidential_term_list()[0] == "Zorblatt Textiles Ltd"
 
 
-def test_a_member_company_not_yet_registered_is_told_so(client, django_user_model):
-    client.force_login(_member(django_user_model, "Zorblatt Textiles"))
+def test_a_member_company_not_yet_registered_is_told_so(client):
+    client.force_login(factories.member_of("Zorblatt Textiles"))
     response = client.get("/share-your-practice/")
     assert response.status_code == 403
     html = response.content.decode()

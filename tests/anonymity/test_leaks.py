@@ -39,6 +39,7 @@ from casestudies.models import (
     InterventionType,
     MetricDefinition,
     Region,
+    StepKind,
     SupplyChainStage,
 )
 from impact.releases import make_release
@@ -56,6 +57,7 @@ from tests.factories import (
     publish,
     step,
 )
+from tests.reading import readable
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +73,10 @@ MEMBERS_ONLY_TITLES = [
 ]
 MEMBERS_ONLY_PHRASE = "Ocarina cooperative ledger"
 DRAFT_TITLE = "Unpublished Quillfeather practice"
+# Step kinds only a members-only story and only a draft take: their names hold secrets,
+# and their slugs are asked for on the step facet, as a curious outsider would.
+MEMBERS_ONLY_STEP = ("members-ledger-review", f"Review the {MEMBERS_ONLY_PHRASE}")
+DRAFT_ONLY_STEP = ("quillfeather-check", f"{DRAFT_TITLE} check")
 SECRETS = (
     [COMPANY, CONSENT_RECORD, OVERRIDE_REASON, MEMBERS_ONLY_PHRASE, DRAFT_TITLE]
     + CONFIDENTIAL
@@ -107,6 +113,7 @@ class Seed:
             "risk": list(
                 ForcedLabourIndicator.objects.visible_to(None).values_list("slug", flat=True)
             ),
+            "step": list(StepKind.objects.visible_to(None).values_list("slug", flat=True)),
         }
         missing = {f.param for f in FACETS} - set(values)
         assert not missing, f"add the values of facet(s) {missing} to Seed.facet_values"
@@ -182,6 +189,7 @@ SURFACES: list[Surface] = [
             + [Visit(f"/search/?q={q}") for q in SEARCH_QUERIES]
             + [Visit("/search/?q=fees&sort=newest"), Visit("/search/?q=fees&sort=relevance")]
             + [Visit("/search/?q=fees&page=2")]
+            + [Visit(f"/search/?step={slug}") for slug, _ in (MEMBERS_ONLY_STEP, DRAFT_ONLY_STEP)]
         ),
     ),
     Surface(
@@ -225,7 +233,11 @@ SURFACES: list[Surface] = [
             + [Visit("/api/stories/export.json")]
         ),
     ),
-    Surface("sitemap", ("sitemap.xml",), lambda s: [Visit("/sitemap.xml")]),
+    Surface(
+        "sitemap index and its files",
+        ("sitemap.xml", "sitemap-<slug:section>.xml"),
+        lambda s: [Visit("/sitemap.xml"), Visit("/sitemap-pages.xml")],
+    ),
     Surface("robots", ("robots.txt",), lambda s: [Visit("/robots.txt")]),
     Surface(
         "API list, detail and schema",
@@ -308,6 +320,11 @@ SURFACES: list[Surface] = [
         lambda s: (
             [Visit("/playbooks/")]
             + [Visit(f"/playbooks/{i}/") for i in s.facet_values()["intervention"]]
+            + [
+                Visit(f"/playbooks/{i}/?risk={risk}")
+                for i in s.facet_values()["intervention"]
+                for risk in s.facet_values()["risk"]
+            ]
             + [
                 Visit(f"/playbooks/{i}/{industry}/")
                 for i in s.facet_values()["intervention"]
@@ -395,6 +412,10 @@ def seed(django_user_model) -> Seed:
         "reidentification_override": OVERRIDE_REASON,
     }
     image = StoryImageFactory(title="Workers at a training session", caption="A training day")
+    repay_step, members_step, draft_step = (
+        StepKind.objects.create(slug=slug, name=name)
+        for slug, name in (("repay-fees", "Repay fees"), MEMBERS_ONLY_STEP, DRAFT_ONLY_STEP)
+    )
 
     case = CaseStudyPageFactory(
         title="How a spinning mill repaid recruitment fees",
@@ -405,11 +426,19 @@ def seed(django_user_model) -> Seed:
         risks_addressed=["debt-bondage"],
         hero_image=image,
         hero_alt="Workers in a classroom",
-        steps=[step(), step(heading="Repay the fees", text="<p>Within ninety days.</p>")],
+        steps=[
+            step(),
+            step(heading="Repay the fees", text="<p>Within ninety days.</p>", kind=repay_step),
+        ],
         **private,
     )
     MetricResultFactory(page=case, metric=wages, note="Verified by an auditor")
     case = publish(CaseStudyPage.objects.get(pk=case.pk))
+    # An editor's draft adds a step of a kind no published story takes.
+    revised = CaseStudyPage.objects.get(pk=case.pk)
+    taken = [(block.block_type, block.value) for block in revised.steps]
+    revised.steps = [*taken, step(heading="Check", kind=draft_step)]
+    revised.save_revision()
     second = publish(
         CaseStudyPageFactory(
             title="Worker voice channels at a tuna cannery",
@@ -453,6 +482,7 @@ def seed(django_user_model) -> Seed:
             extra = {"body": extra["summary"], "metric": wages, "metric_unit": "USD"}
         else:
             extra["hero_image"] = members_image
+            extra["steps"] = [step(kind=members_step)]
         page = publish(
             factory(
                 title=title,
@@ -494,17 +524,6 @@ def _rebuild_search_index() -> None:
 # --- Checks -----------------------------------------------------------------
 
 
-def _text(response) -> str:
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    body = content.decode("utf-8", errors="replace")
-    if "json" in response.get("Content-Type", ""):
-        try:
-            body = json.dumps(json.loads(body), ensure_ascii=False)
-        except ValueError:
-            pass
-    return html.unescape(body)
-
-
 def _served_by_an_app(path: str) -> bool:
     """Whether a view other than Wagtail's page catch-all answers this address."""
     try:
@@ -527,7 +546,7 @@ def _visit_all(client, seed: Seed, surfaces: list[Surface]) -> tuple[list[str], 
                     problems.append(f"{surface.name}: {visit.url} answered {response.status_code}")
                 if not visit.public and response.status_code == 200 and not is_page:
                     problems.append(f"{surface.name}: {visit.url} answered 200 for a secret page")
-            text = _text(response)
+            text = readable(response)
             if response.status_code == 404:
                 # The 404 page echoes the address asked for (its sign-in link returns there):
                 # the visitor's own input, alike for missing and members-only pages.

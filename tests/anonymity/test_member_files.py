@@ -29,7 +29,7 @@ from wagtail.models import Collection, CollectionViewRestriction, PageViewRestri
 from anonymity.member_files import MEMBER_FILES_COLLECTION
 from anonymity.members import make_members_only
 from base.models import StoryImage
-from casestudies.models import MEMBER_GROUP_PREFIX, CaseStudyIndexPage, HomePage
+from casestudies.models import CaseStudyIndexPage, HomePage
 from portal import urls as portal_urls
 from tests.factories import CaseStudyPageFactory, StoryImageFactory, publish
 
@@ -52,18 +52,6 @@ DOCUMENT_TEXT = b"question,answer\nfees charged?,no\n"
 @pytest.fixture(autouse=True)
 def _fresh_index(search_index):
     """Story pages list related stories from the index: none from another test."""
-
-
-@pytest.fixture
-def member(django_user_model):
-    user = django_user_model.objects.create_user("amira", "amira@example.org", "pw")
-    user.groups.add(Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}Zorblatt Textiles"))
-    return user
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
 
 
 @pytest.fixture

@@ -1,33 +1,24 @@
 """Member companies: members-only pages and the "Share your practice" form."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from anonymity.members import make_members_only
 from anonymity.models import ContributingCompany
-from casestudies.models import MEMBER_GROUP_PREFIX, CaseStudyPage
-from tests.factories import (
-    CaseStudyPageFactory,
-    IndustryFactory,
-    InterventionTypeFactory,
-    RegionFactory,
-    SupplyChainStageFactory,
-    publish,
-)
+from casestudies.models import CaseStudyPage
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def member(django_user_model):
-    user = django_user_model.objects.create_user("amira", "amira@example.org", "pw")
-    group = Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}Zorblatt Textiles")
-    user.groups.add(group)
+def member(db):
+    user = factories.member_of("Zorblatt Textiles")
+    group = user.groups.get()
     ContributingCompany.objects.create(  # the share form speaks for the registered company
         name="Zorblatt Textiles",
-        industry=IndustryFactory(),
+        industry=factories.IndustryFactory(),
         size_band="large",
-        hq_region=RegionFactory(),
+        hq_region=factories.RegionFactory(),
         member_group=group,
     )
     return user
@@ -35,7 +26,9 @@ def member(django_user_model):
 
 @pytest.fixture
 def members_only_page(member):
-    page = publish(CaseStudyPageFactory(title="Cooperative audits of Xylophone mills"))
+    page = factories.publish(
+        factories.CaseStudyPageFactory(title="Cooperative audits of Xylophone mills")
+    )
     make_members_only(page)
     return page
 
@@ -73,11 +66,8 @@ def test_signed_in_non_members_are_not_entitled(client, django_user_model, membe
     assert "Xylophone" not in client.get("/case-studies/").content.decode()
 
 
-def test_a_company_joining_later_reads_existing_members_only_pages(
-    client, django_user_model, members_only_page
-):
-    newcomer = django_user_model.objects.create_user("li", "li@example.org", "pw")
-    newcomer.groups.add(Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}Quenvik Foods"))
+def test_a_company_joining_later_reads_existing_members_only_pages(client, members_only_page):
+    newcomer = factories.member_of("Quenvik Foods", username="li")
     client.force_login(newcomer)
     assert client.get(members_only_page.url).status_code == 200
 
@@ -88,10 +78,10 @@ def test_a_company_joining_later_reads_existing_members_only_pages(
 @pytest.fixture
 def vocabulary():
     return {
-        "industry": IndustryFactory(name="Apparel"),
-        "region": RegionFactory(name="South Asia"),
-        "stage": SupplyChainStageFactory(name="Recruitment"),
-        "intervention": InterventionTypeFactory(name="Employer pays"),
+        "industry": factories.IndustryFactory(name="Apparel"),
+        "region": factories.RegionFactory(name="South Asia"),
+        "stage": factories.SupplyChainStageFactory(name="Recruitment"),
+        "intervention": factories.InterventionTypeFactory(name="Employer pays"),
     }
 
 

@@ -50,13 +50,6 @@ MISSING_PATH = "/case-studies/cooperative-audits-of-quenvik-mills/"
 
 
 @pytest.fixture
-def member(django_user_model):
-    user = django_user_model.objects.create_user("amira", "amira@example.org", "pw")
-    user.groups.add(Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}Zorblatt Textiles"))
-    return user
-
-
-@pytest.fixture
 def non_member(django_user_model):
     return django_user_model.objects.create_user("visitor", "visitor@example.org", "pw")
 

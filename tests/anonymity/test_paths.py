@@ -35,6 +35,7 @@ from tests.factories import (
     IndustryFactory,
     MetricDefinitionFactory,
     RegionFactory,
+    user_in,
 )
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +47,8 @@ LEAKING_TITLE = "How Zorblatt repaid recruitment fees"
 
 
 @pytest.fixture
-def moderator(django_user_model):
-    user = django_user_model.objects.create_user("mo", "mo@example.org", "pw")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
+def moderator(db):
+    return user_in("Moderators", "mo")
 
 
 @pytest.fixture

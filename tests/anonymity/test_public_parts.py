@@ -28,18 +28,8 @@ from anonymity.guard import PublicationRefused, find_leaks
 from anonymity.models import ContributingCompany
 from base.models import StoryImage
 from casestudies.models import BrightSpotPage, CaseStudyPage, ForcedLabourIndicator
-from tests.factories import (
-    BrightSpotPageFactory,
-    CaseStudyPageFactory,
-    IndustryFactory,
-    InterventionTypeFactory,
-    MetricDefinitionFactory,
-    MetricResultFactory,
-    RegionFactory,
-    StepKindFactory,
-    SupplyChainStageFactory,
-    step,
-)
+from tests import factories
+from tests.anonymity.admin_forms import upload_document
 
 pytestmark = pytest.mark.django_db
 
@@ -187,24 +177,23 @@ def _register(page) -> None:
     )
 
 
-def _case_study(**kwargs) -> CaseStudyPage:
+def _draft(factory, **kwargs):
+    """A registered story, not live, whose confidential terms name TERM unless told."""
     kwargs.setdefault("contributing_company", "Harbour Textiles")
     kwargs.setdefault("confidential_terms", TERM)
-    page = CaseStudyPageFactory(**kwargs)
+    page = factory(**kwargs)
     _register(page)
     if page.live:
         page.unpublish()
-    return CaseStudyPage.objects.get(pk=page.pk)
+    return type(page).objects.get(pk=page.pk)
+
+
+def _case_study(**kwargs) -> CaseStudyPage:
+    return _draft(factories.CaseStudyPageFactory, **kwargs)
 
 
 def _bright_spot(**kwargs) -> BrightSpotPage:
-    kwargs.setdefault("contributing_company", "Harbour Textiles")
-    kwargs.setdefault("confidential_terms", TERM)
-    page = BrightSpotPageFactory(**kwargs)
-    _register(page)
-    if page.live:
-        page.unpublish()
-    return BrightSpotPage.objects.get(pk=page.pk)
+    return _draft(factories.BrightSpotPageFactory, **kwargs)
 
 
 def _refusal(page) -> PublicationRefused:
@@ -226,10 +215,10 @@ def _refused_in(page, term: str = TERM) -> set[str]:
 @pytest.mark.parametrize(
     "field, factory, label",
     [
-        ("industry", IndustryFactory, "Industry › Name"),
-        ("region", RegionFactory, "Region › Name"),
-        ("intervention_types", InterventionTypeFactory, "Intervention types › Name"),
-        ("stages", SupplyChainStageFactory, "Supply-chain stages › Name"),
+        ("industry", factories.IndustryFactory, "Industry › Name"),
+        ("region", factories.RegionFactory, "Region › Name"),
+        ("intervention_types", factories.InterventionTypeFactory, "Intervention types › Name"),
+        ("stages", factories.SupplyChainStageFactory, "Supply-chain stages › Name"),
     ],
 )
 def test_a_confidential_term_in_a_taxonomy_name_refuses_publishing(field, factory, label):
@@ -240,8 +229,8 @@ def test_a_confidential_term_in_a_taxonomy_name_refuses_publishing(field, factor
 
 
 def test_a_confidential_term_in_a_step_kind_name_refuses_publishing():
-    kind = StepKindFactory(name="Zorblax supplier days", slug="supplier-days")
-    page = _case_study(steps=[step(kind=kind)])
+    kind = factories.StepKindFactory(name="Zorblax supplier days", slug="supplier-days")
+    page = _case_study(steps=[factories.step(kind=kind)])
     assert "Steps › Step 1 › Kind › Name" in _refused_in(page)
 
 
@@ -254,18 +243,20 @@ def test_a_confidential_term_in_a_risk_addressed_refuses_publishing():
 
 
 def test_a_taxonomy_slug_is_public_too():
-    page = _case_study(region=RegionFactory(name="North coast", slug="zorblax-coast"))
+    page = _case_study(region=factories.RegionFactory(name="North coast", slug="zorblax-coast"))
     assert "Region › Slug" in _refused_in(page)
 
 
 def test_a_confidential_term_in_a_bright_spot_metric_name_refuses_publishing():
-    spot = _bright_spot(metric=MetricDefinitionFactory(name="Fees repaid by Zorblax"))
+    spot = _bright_spot(metric=factories.MetricDefinitionFactory(name="Fees repaid by Zorblax"))
     assert "Metric › Name" in _refused_in(spot)
 
 
 def test_a_confidential_term_in_a_measured_result_metric_name_refuses_publishing():
     page = _case_study()
-    MetricResultFactory(page=page, metric=MetricDefinitionFactory(name="Zorblax workers paid"))
+    factories.MetricResultFactory(
+        page=page, metric=factories.MetricDefinitionFactory(name="Zorblax workers paid")
+    )
     page = CaseStudyPage.objects.get(pk=page.pk)
     assert "Metric result 1 › Metric › Name" in _refused_in(page)
 
@@ -351,7 +342,7 @@ def test_a_clean_page_with_linked_vocabulary_pages_and_documents_publishes():
     study = _case_study(title="How a mill repaid fees", confidential_terms="")
     study.save_revision().publish()
     spot = _bright_spot(
-        case_study=study, metric=MetricDefinitionFactory(name="Recruitment fees repaid")
+        case_study=study, metric=factories.MetricDefinitionFactory(name="Recruitment fees repaid")
     )
     spot.save_revision().publish()
 
@@ -362,7 +353,9 @@ def test_a_clean_page_with_linked_vocabulary_pages_and_documents_publishes():
         _document("figures.xlsx", xlsx_bytes("Workers", "1200")),
         challenge=f'<p>See <a linktype="page" id="{linked.pk}">this</a>.</p>',
     )
-    MetricResultFactory(page=page, metric=MetricDefinitionFactory(name="Workers reached"))
+    factories.MetricResultFactory(
+        page=page, metric=factories.MetricDefinitionFactory(name="Workers reached")
+    )
     page.save_revision().publish()
 
     assert BrightSpotPage.objects.get(pk=spot.pk).live
@@ -370,12 +363,6 @@ def test_a_clean_page_with_linked_vocabulary_pages_and_documents_publishes():
 
 
 # --- The editor's view -------------------------------------------------------------
-
-
-@pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("ed", "ed@example.org", "pw"))
-    return client
 
 
 def test_the_admin_publish_message_names_the_document_part(admin_client):
@@ -405,24 +392,13 @@ def _bright_spot_form(client, page) -> dict:
 # --- Uploads lose their metadata ---------------------------------------------------
 
 
-def _upload_document(client, name: str, data: bytes):
-    return client.post(
-        "/admin/documents/add/",
-        {
-            "title": "Evidence",
-            "file": SimpleUploadedFile(name, data),
-            "collection": Collection.get_first_root_node().pk,
-        },
-    )
-
-
 def _stored_bytes(field_file) -> bytes:
     with field_file.open("rb") as stored:
         return stored.read()
 
 
 def test_an_uploaded_pdf_loses_its_metadata_and_keeps_its_text(admin_client):
-    response = _upload_document(admin_client, "audit.pdf", pdf_bytes("Fees repaid.", "Ilse Marrow"))
+    response = upload_document(admin_client, "audit.pdf", pdf_bytes("Fees repaid.", "Ilse Marrow"))
     assert response.status_code == 302
 
     document = Document.objects.get()
@@ -439,7 +415,7 @@ def test_an_uploaded_docx_loses_its_authors_and_company_and_keeps_its_text(admin
     original = docx_bytes(
         "Fees were re|paid.", author="Ilse Marrow", company="Zorblax Foods", reviewer="Ilse Marrow"
     )
-    assert _upload_document(admin_client, "steps.docx", original).status_code == 302
+    assert upload_document(admin_client, "steps.docx", original).status_code == 302
 
     document = Document.objects.get()
     package = zipfile.ZipFile(io.BytesIO(_stored_bytes(document.file)))
@@ -469,7 +445,7 @@ def test_an_xlsx_saved_from_code_loses_its_author():
 def test_an_unreadable_document_gets_a_form_error_and_nothing_is_stored(
     admin_client, settings, name, data, message
 ):
-    response = _upload_document(admin_client, name, data)
+    response = upload_document(admin_client, name, data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Document.objects.exists()

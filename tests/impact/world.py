@@ -24,15 +24,7 @@ from decimal import Decimal
 
 from wagtail.models import PageViewRestriction
 
-from tests.factories import (
-    CaseStudyPageFactory,
-    IndustryFactory,
-    InterventionTypeFactory,
-    MetricDefinitionFactory,
-    MetricResultFactory,
-    RegionFactory,
-    publish,
-)
+from tests import factories
 
 
 @dataclass
@@ -43,13 +35,13 @@ class World:
 
 
 def build_world() -> World:
-    apparel = IndustryFactory(name="Apparel")
-    seafood = IndustryFactory(name="Seafood")
-    fees = InterventionTypeFactory(name="Employer pays")
-    grievance = InterventionTypeFactory(name="Grievance channel")
-    asia = RegionFactory(name="South Asia")
-    workers = MetricDefinitionFactory(name="Workers reached", unit="workers")
-    fees_repaid = MetricDefinitionFactory(
+    apparel = factories.IndustryFactory(name="Apparel")
+    seafood = factories.IndustryFactory(name="Seafood")
+    fees = factories.InterventionTypeFactory(name="Employer pays")
+    grievance = factories.InterventionTypeFactory(name="Grievance channel")
+    asia = factories.RegionFactory(name="South Asia")
+    workers = factories.MetricDefinitionFactory(name="Workers reached", unit="workers")
+    fees_repaid = factories.MetricDefinitionFactory(
         name="Recruitment fees repaid", unit="USD", framework="ILO indicator: debt bondage"
     )
 
@@ -64,7 +56,7 @@ def build_world() -> World:
     ]
     pages = {}
     for key, industry, interventions, level, baseline, result, year in rows:
-        page = CaseStudyPageFactory(
+        page = factories.CaseStudyPageFactory(
             title=f"Case study {key}",
             slug=key,
             industry=industry,
@@ -74,7 +66,7 @@ def build_world() -> World:
             year_ended=year,
             live=key != "draft",
         )
-        MetricResultFactory(
+        factories.MetricResultFactory(
             page=page,
             metric=workers,
             baseline=Decimal(baseline),
@@ -86,7 +78,7 @@ def build_world() -> World:
             period_end=datetime.date(year, 12, 31),
         )
         if key in ("apparel1", "seafood1"):
-            MetricResultFactory(
+            factories.MetricResultFactory(
                 page=page,
                 metric=fees_repaid,
                 baseline=Decimal("0"),
@@ -96,7 +88,7 @@ def build_world() -> World:
                 period_detail="months",
             )
         if key != "draft":
-            publish(page)
+            factories.publish(page)
         pages[key] = page
     PageViewRestriction.objects.create(
         page=pages["members"], restriction_type=PageViewRestriction.LOGIN

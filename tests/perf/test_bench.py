@@ -15,13 +15,17 @@ REQUEST_TYPES = [
     "case study (uncached)",
     "bright spot",
     "search",
+    "suggest",
     "embed card",
     "oembed",
     "api list",
+    "api list (uncached)",
     "feed",
+    "feed (uncached)",
     "case study (304)",
     "static file (ceiling)",
 ]
+UNCACHED_TYPES = ["case study (uncached)", "search", "api list (uncached)", "feed (uncached)"]
 
 
 def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
@@ -42,15 +46,29 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
             assert isinstance(figures["sql_queries_small_corpus"], int), name
     assert results["types"]["static file (ceiling)"]["ratio_to_static"] == 1
     assert results["types"]["case study"]["x_cache"].get("HIT", 0) > 0
-    assert set(results["types"]["case study (uncached)"]["x_cache"]) == {"BYPASS"}
+    for name in UNCACHED_TYPES:
+        assert set(results["types"][name]["x_cache"]) == {"BYPASS"}, name
     assert set(results["types"]["case study (304)"]["statuses"]) == {"304"}
     assert results["rebuild"]["documents"] == 30
     assert results["rebuild"]["python_documents_per_second"] > 0
     assert results["rebuild"]["elasticsearch_documents_per_second"] > 0
     assert results["memory"]["worker_peak_mib"] > 10
+    for size in ("smaller_size", "full_size"):
+        open_data = results["open_data_csv"][size]
+        assert open_data["status"] == 200 and open_data["bytes"] > 0, size
     assert set(results["budgets"].values()) <= {True, False, None}
+    engine = results["search_engine"]
+    assert engine["engine"] in ("elasticsearch", "noida-db") and engine["version"]
+    assert engine["requests_per_search_page"] == 1
+    assert engine["took_p95_ms"] >= 0 and engine["related_p95_ms"] > 0
+    assert engine["index_bytes_per_story"] > 0
     table = capsys.readouterr().out
     assert "static file (ceiling)" in table and "Budgets:" in table
+    assert f"Search engine: {engine['engine']} {engine['version']}" in table
+    assert "<= 1 Elasticsearch request per search page: 1" in table
+    for verdict in results["budget_figures"]:
+        state = {True: "MET", False: "NOT MET", None: "not measured"}[verdict["met"]]
+        assert f"{state}] {verdict['budget']}: {verdict['measured']}" in table
     assert results["corpus"]["smaller_size"] == {"case_studies": 2, "bright_spots": 1}
     # Each phase timed under its own name: the two indexing phases do not overwrite each other.
     assert {"indexing (smaller size)", "indexing (full size)"} <= set(results["phase_seconds"])
@@ -66,3 +84,104 @@ def test_production_neither_installs_nor_packages_the_benchmark():
     packaged = find_packages(str(ROOT), include=config["packages"]["find"]["include"])
     assert "perf" in packaged  # the page cache, CDN purge and renditions ship
     assert not [p for p in packaged if p.startswith("devtools")]
+
+
+def test_the_load_generator_opens_a_connection_per_request():
+    """The kernel spreads connections, not requests, over the workers: a few keep-alive
+    connections could all land on one worker and make the p95 a matter of luck."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from devtools.loadgen import run_type
+
+    connections, reused = [], []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive unless the client says otherwise
+
+        def setup(self):
+            super().setup()
+            connections.append(self.client_address)
+
+        def do_GET(self):
+            self.served = getattr(self, "served", 0) + 1
+            if self.served > 1:
+                reused.append(self.client_address)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        spec = {"name": "home", "paths": ["/a", "/b"]}
+        connections.clear()
+        figures = run_type("127.0.0.1", server.server_address[1], spec, 0.3, 2)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert figures["statuses"] == {"200": figures["requests"]}
+    # Warm-up and measured requests alike: one connection each, never one reused.
+    assert len(connections) >= figures["requests"] > 10
+    assert reused == []
+
+
+def _results(stories: int, figures: dict | None = None) -> dict:
+    types = {
+        name: {"ratio_to_static": 1.0, "p95_ms": 1.0, "statuses": {"200": 10}}
+        for name in REQUEST_TYPES
+    }
+    for name, values in (figures or {}).items():
+        types[name].update(values)
+    for name in ("case study", "search", "home", "embed card"):
+        types[name].update(
+            sql_queries=3, sql_queries_small_corpus=3, counted_status=200,
+            counted_status_small_corpus=200,
+        )  # fmt: skip
+    return {
+        "corpus": {"case_studies": stories * 2 // 3, "bright_spots": stories - stories * 2 // 3},
+        "types": types,
+        "search_engine": {"engine": "elasticsearch", "requests_per_search_page": 1},
+        "memory": {"worker_peak_mib": 150.0},
+        "rebuild": {"python_documents_per_second": 500.0},
+    }
+
+
+def test_budgets_say_met_or_not_met_with_the_measured_figure():
+    from devtools.budgets import evaluate
+
+    def verdicts(results):
+        return {v.budget: (v.met, v.measured) for v in evaluate(results)}
+
+    met = verdicts(_results(3000, {"home": {"ratio_to_static": 0.8}}))
+    assert met["home (cached) >= 0.8 x static"] == (True, "0.8 x")
+    assert met["search page p95 < 50 ms (uncached, query and two facets)"] == (True, "1.0 ms")
+    # The memory budget is set at 30,000 stories: a smaller run does not judge it.
+    assert met["worker memory < 200 MiB at 30,000 (run at 3,000)"] == (None, "150.0 MiB")
+
+    missed = verdicts(
+        _results(
+            30000,
+            {
+                "home": {"ratio_to_static": 0.79},
+                "search": {"p95_ms": 120.0},
+                "suggest": {"p95_ms": 20.0},
+                "case study (304)": {"ratio_to_static": 0.85},
+            },
+        )
+    )
+    assert missed["home (cached) >= 0.8 x static"] == (False, "0.79 x")
+    assert missed["304 answers >= 0.9 x static"] == (False, "0.85 x")
+    assert missed["search page p95 < 100 ms (uncached, query and two facets)"][0] is False
+    assert missed["suggestions p95 < 20 ms"] == (False, "20.0 ms")
+    assert missed["worker memory < 200 MiB at 30,000"] == (True, "150.0 MiB")
+
+    on_noida = _results(3000)
+    on_noida["search_engine"]["engine"] = "noida-db"
+    stand_in = verdicts(on_noida)
+    label = "search page p95 < 50 ms (uncached, query and two facets) (needs Elasticsearch)"
+    assert stand_in[label][0] is None

@@ -62,7 +62,7 @@ def story_surfaces(story) -> dict[str, str]:
         "search feed": "/feeds/search/atom/?industry=home-textiles",
         "open data CSV": "/data/metric-results.csv",
         "open data JSON": "/data/metric-results.json",
-        "sitemap": "/sitemap.xml",
+        "sitemap": "/sitemap-pages.xml",
     }
 
 
@@ -79,8 +79,12 @@ def shows(response, story, name: str) -> bool:
     return story.slug in body if name == "sitemap" else story.title in body
 
 
+# The sitemap index lists the sitemap's files, not stories.
+INDEX_SURFACES = {"sitemap index": "/sitemap.xml"}
+
+
 def every_surface(story) -> dict[str, str]:
-    return {**story_surfaces(story), **IMPACT_SURFACES}
+    return {**story_surfaces(story), **IMPACT_SURFACES, **INDEX_SURFACES}
 
 
 def test_second_anonymous_request_is_served_from_the_cache_with_validators(client, story):
@@ -133,6 +137,7 @@ def test_anonymous_answers_carry_cdn_headers_chosen_per_type(client, story):
         "search feed": responses.FEED,
         "open data CSV": responses.OPEN_DATA,
         "sitemap": responses.SITEMAP,
+        "sitemap index": responses.SITEMAP,
         "dashboard": responses.PAGE,
     }
     surfaces = every_surface(story)
@@ -339,6 +344,7 @@ def test_withdrawing_a_story_purges_its_cached_types_from_the_cdn(
         "/feeds/rss/",
         "/feeds/atom/",
         "/sitemap.xml",
+        "/sitemap-pages.xml",
         "/data/metric-results.csv",
         "/data/metric-results.json",
         "/impact/",

@@ -7,19 +7,14 @@ import re
 
 from tests.factories import BrightSpotPageFactory, CaseStudyPageFactory, publish
 from tests.playbooks.world import MEMBERS_TITLE
-
-
-def text(response) -> str:
-    body = response.content.decode()
-    main = re.search(r"<main.*?</main>", body, re.S).group(0)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main)).split())
+from tests.reading import main_text, visible
 
 
 def row(response, heading: str) -> str:
     body = response.content.decode()
     match = re.search(rf'<tr><th scope="row">{heading}</th>(.*?)</tr>', body, re.S)
     assert match, f"no row {heading}"
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+    return visible(match.group(1))
 
 
 def ids(*pages) -> str:
@@ -74,7 +69,7 @@ def test_more_than_four_stories_is_refused_with_a_way_on(client, world):
     pages = [world.pages[k] for k in ("alpha", "bravo", "charlie", "seafood", "voice1")]
     response = client.get(f"/compare/?{ids(*pages)}")
     assert response.status_code == 400
-    assert "You picked 5 stories; at most 4 fit side by side." in text(response)
+    assert "You picked 5 stories; at most 4 fit side by side." in main_text(response)
     body = response.content.decode()
     link = re.search(r'<a href="(/compare/\?[^"]+)">Compare the first 4</a>', body)
     assert html.unescape(link.group(1)) == f"/compare/?{ids(*pages[:4])}"
@@ -87,29 +82,29 @@ def test_fewer_than_two_or_nonsense_gets_a_clear_message(client, world):
     alpha = world.pages["alpha"]
     one = client.get(f"/compare/?story={alpha.pk}")
     assert one.status_code == 400
-    assert "Pick at least 2 stories to compare." in text(one)
-    assert "So far: Case study alpha" in text(one)  # nothing the visitor picked is lost
+    assert "Pick at least 2 stories to compare." in main_text(one)
+    assert "So far: Case study alpha" in main_text(one)  # nothing the visitor picked is lost
 
     words = client.get(f"/compare/?story=abc&story={alpha.pk}")
     assert words.status_code == 400
-    assert "“abc” is not a story number." in text(words)
+    assert "“abc” is not a story number." in main_text(words)
 
     mixed = client.get(f"/compare/?story=abc&{ids(alpha, world.pages['bravo'])}")
     assert mixed.status_code == 200
-    assert "“abc” is not a story number." in text(mixed)
+    assert "“abc” is not a story number." in main_text(mixed)
     assert 'data-columns="2"' in mixed.content.decode()
 
     for nonsense in ["99999999999999999999999", "-1", "²", "1.5", "1e3"]:
         response = client.get("/compare/", {"story": [nonsense, alpha.pk]})
         assert response.status_code == 400
-        assert "is not a story number." in text(response)
+        assert "is not a story number." in main_text(response)
     assert client.get("/compare/?story=").status_code == 400
 
 
 def test_the_bare_address_explains_how_to_pick(client, world):
     response = client.get("/compare/")
     assert response.status_code == 200
-    assert "Pick 2 to 4 stories" in text(response)
+    assert "Pick 2 to 4 stories" in main_text(response)
 
 
 def test_an_outsider_cannot_tell_a_members_only_story_from_a_missing_one(client, world):
@@ -122,14 +117,14 @@ def test_an_outsider_cannot_tell_a_members_only_story_from_a_missing_one(client,
         response = client.get(f"/compare/?story={alpha.pk}&story={pk}")
         assert response.status_code == 400
         assert MEMBERS_TITLE not in response.content.decode()
-        answers[label] = text(response).replace(str(pk), "N")
+        answers[label] = main_text(response).replace(str(pk), "N")
     assert answers["members"] == answers["draft"] == answers["missing"]
     assert "No published story has the number N." in answers["missing"]
 
     client.force_login(world.member)
     member = client.get(f"/compare/?{ids(alpha, members)}")
     assert member.status_code == 200
-    assert MEMBERS_TITLE in text(member)
+    assert MEMBERS_TITLE in main_text(member)
     assert "no-store" in member["Cache-Control"]
 
 
@@ -139,11 +134,11 @@ def test_each_comparison_is_cached_under_its_own_stories(client, world):
     assert client.get("/compare/").status_code == 200
     first = client.get(f"/compare/?{ids(a, b)}")
     second = client.get(f"/compare/?{ids(a, c)}")
-    assert "Case study bravo" in text(first) and "Case study charlie" not in text(first)
-    assert "Case study charlie" in text(second) and "Case study bravo" not in text(second)
+    assert "Case study bravo" in main_text(first) and "Case study charlie" not in main_text(first)
+    assert "Case study charlie" in main_text(second) and "Case study bravo" not in main_text(second)
     again = client.get(f"/compare/?{ids(a, b)}")
     assert again["X-Cache"] == "HIT"
-    assert text(again) == text(first)
+    assert main_text(again) == main_text(first)
 
 
 def test_search_results_offer_a_compare_box_on_each_card(client, world, search_index):

@@ -7,10 +7,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 
 from casestudies.models import CaseStudyPage, InterventionType
+from tests.worlds import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +20,11 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo, loaded once for the module and rolled back afterwards."""
     immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     with (
-        django_db_blocker.unblock(),
+        rolled_back(django_db_blocker),
         override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), TASKS=immediate),
-        transaction.atomic(),
     ):
         call_command("load_demo_content", "--quiet", stdout=StringIO())
         yield
-        transaction.set_rollback(True)
 
 
 def test_every_demo_playbook_shows_a_sequence_with_figures(demo, client):

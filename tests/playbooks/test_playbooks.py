@@ -6,13 +6,7 @@ import html
 import re
 
 from tests.playbooks.world import MEMBERS_DID_NOT_WORK, MEMBERS_PITFALL, MEMBERS_TITLE
-
-
-def text(response) -> str:
-    """The page's visible text, tags removed and whitespace collapsed."""
-    body = response.content.decode()
-    main = re.search(r"<main.*?</main>", body, re.S).group(0)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main)).split())
+from tests.reading import main_text, visible
 
 
 def section(response, kind_slug: str) -> str:
@@ -25,7 +19,7 @@ def section(response, kind_slug: str) -> str:
         re.S,
     )
     assert match, f"no entry for {kind_slug}"
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+    return visible(match.group(1))
 
 
 def test_the_playbook_lists_the_usual_sequence_of_steps_in_order(client, world):
@@ -38,7 +32,7 @@ def test_the_playbook_lists_the_usual_sequence_of_steps_in_order(client, world):
         "repay-fees",
         "verify-with-workers",
     ]
-    assert "Drawn from 4 case studies." in text(response)
+    assert "Drawn from 4 case studies." in main_text(response)
 
 
 def test_a_step_taken_by_enough_case_studies_shows_who_how_long_what_cost_and_pitfalls(
@@ -78,7 +72,7 @@ def test_results_show_a_range_per_metric_in_its_unit_with_verification(client, w
     response = client.get("/playbooks/employer-pays/")
     body = response.content.decode()
     row = re.search(rf'<tr data-metric="{world.repaid.slug}">(.*?)</tr>', body, re.S).group(1)
-    row = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split())
+    row = visible(row)
     # alpha 1,200 (exact), bravo 200,000–500,000 (banded), charlie 4,600 (rounded 4,567).
     assert "1,200 to 500,000 USD" in row
     assert "1,200 to 4,600 USD (2 with a baseline)" in row
@@ -86,7 +80,7 @@ def test_results_show_a_range_per_metric_in_its_unit_with_verification(client, w
     assert "4,567" not in body  # the exact figure charlie's page does not show
 
     workers = re.search(rf'<tr data-metric="{world.workers.slug}">(.*?)</tr>', body, re.S)
-    workers = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", workers.group(1))).split())
+    workers = visible(workers.group(1))
     assert "Fewer than 3 case studies report it: no range shown." in workers
     assert "300" not in workers and "500" not in workers
 
@@ -98,9 +92,9 @@ def test_the_playbook_shows_the_risks_addressed_and_the_knowthechain_theme(clien
     ).group(1)
     risks = " ".join(html.unescape(re.sub(r"<[^>]+>", "", risks.replace("<li>", " "))).split())
     assert risks == "Debt bondage: 3 of 4 case studies Deception: 1 of 4 case studies"
-    assert "KnowTheChain theme: Recruitment" in text(response)
+    assert "KnowTheChain theme: Recruitment" in main_text(response)
     client.force_login(world.member)
-    assert "Debt bondage: 4 of 5 case studies" in text(client.get("/playbooks/employer-pays/"))
+    assert "Debt bondage: 4 of 5 case studies" in main_text(client.get("/playbooks/employer-pays/"))
 
 
 def test_a_playbook_narrowed_to_one_risk_counts_only_the_case_studies_that_addressed_it(
@@ -111,7 +105,7 @@ def test_a_playbook_narrowed_to_one_risk_counts_only_the_case_studies_that_addre
 
     narrowed = client.get("/playbooks/employer-pays/?risk=debt-bondage")
     assert narrowed.status_code == 200
-    page = text(narrowed)
+    page = main_text(narrowed)
     assert "Employer pays, against debt bondage" in page
     assert "Only the case studies that addressed debt bondage" in page
     assert "Debt bondage: 3 of 3 case studies" in page
@@ -129,7 +123,7 @@ def test_a_playbook_narrowed_to_one_risk_counts_only_the_case_studies_that_addre
 
 
 def test_what_did_not_work_is_quoted_with_links(client, world):
-    page = text(client.get("/playbooks/employer-pays/"))
+    page = main_text(client.get("/playbooks/employer-pays/"))
     quote = "Asking suppliers to self-certify did not surface any fees."
     assert f"{quote} Case study alpha" in page
     assert f"{quote} Case study seafood" in page
@@ -138,12 +132,12 @@ def test_what_did_not_work_is_quoted_with_links(client, world):
 def test_members_only_case_studies_count_only_for_members(client, world):
     outsider = client.get("/playbooks/employer-pays/")
     for secret in (MEMBERS_TITLE, MEMBERS_PITFALL, MEMBERS_DID_NOT_WORK, "777,777", "3 years"):
-        assert secret not in text(outsider)
+        assert secret not in main_text(outsider)
 
     client.force_login(world.member)
     member = client.get("/playbooks/employer-pays/")
     assert "private" in member["Cache-Control"] and "no-store" in member["Cache-Control"]
-    page = text(member)
+    page = main_text(member)
     assert "Drawn from 5 case studies you may read." in page
     mapping = section(member, "map-recruitment-channels")
     assert "Taken in 5 of 5 case studies." in mapping
@@ -157,7 +151,7 @@ def test_with_fewer_than_k_case_studies_the_playbook_only_lists_them(client, wor
     """Worker voice: two public case studies, and a members-only third."""
     response = client.get("/playbooks/worker-voice/")
     assert response.status_code == 200
-    page = text(response)
+    page = main_text(response)
     assert "Fewer than 3 case studies describe this practice" in page
     assert "Case study voice1" in page and "Case study voice2" in page
     body = response.content.decode()
@@ -166,8 +160,8 @@ def test_with_fewer_than_k_case_studies_the_playbook_only_lists_them(client, wor
 
     client.force_login(world.member)
     member = client.get("/playbooks/worker-voice/")
-    assert "Drawn from 3 case studies you may read." in text(member)
-    assert "describe this practice" not in text(member)
+    assert "Drawn from 3 case studies you may read." in main_text(member)
+    assert "describe this practice" not in main_text(member)
     assert "Taken in 2 of 3 case studies." in section(member, "verify-with-workers")
 
 
@@ -178,7 +172,7 @@ def test_an_industry_playbook_is_offered_only_when_enough_case_studies_exist(cli
 
     apparel = client.get("/playbooks/employer-pays/apparel/")
     assert apparel.status_code == 200
-    page = text(apparel)
+    page = main_text(apparel)
     assert "Employer pays in Apparel" in page and "Drawn from 3 case studies." in page
     assert "Case study seafood" not in page
     assert "shortest 2 weeks, median 1 month, longest 6 weeks" in section(
@@ -187,7 +181,7 @@ def test_an_industry_playbook_is_offered_only_when_enough_case_studies_exist(cli
 
     seafood = client.get("/playbooks/employer-pays/seafood/")
     assert seafood.status_code == 200
-    assert "Fewer than 3 case studies describe this practice in this industry" in text(seafood)
+    assert "Fewer than 3 case studies describe this practice in this industry" in main_text(seafood)
 
 
 def test_unknown_slugs_answer_404(client, world):
@@ -198,11 +192,11 @@ def test_unknown_slugs_answer_404(client, world):
 def test_the_index_lists_every_practice_with_its_case_studies(client, world):
     response = client.get("/playbooks/")
     assert response.status_code == 200
-    page = text(response)
+    page = main_text(response)
     assert "Employer pays 4 case studies" in page
     assert "Worker voice 2 case studies" in page
     client.force_login(world.member)
-    assert "Worker voice 3 case studies" in text(client.get("/playbooks/"))
+    assert "Worker voice 3 case studies" in main_text(client.get("/playbooks/"))
 
 
 def test_a_playbook_offers_its_case_studies_for_comparison(client, world):

@@ -30,21 +30,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
-
 from anonymity.members import make_members_only
-from casestudies.models import MEMBER_GROUP_PREFIX
-from tests.factories import (
-    CaseStudyPageFactory,
-    IndustryFactory,
-    InterventionTypeFactory,
-    MetricDefinitionFactory,
-    MetricResultFactory,
-    RegionFactory,
-    StepKindFactory,
-    publish,
-    step,
-)
+from tests import factories
 
 MEMBERS_TITLE = "Quillon cooperative repays its brokers"
 MEMBERS_PITFALL = "The Quillon ledger hid a second fee."
@@ -65,22 +52,25 @@ class PlaybookWorld:
 
 
 def _step(kind, duration, cost, **values):
-    return step(
+    return factories.step(
         heading=f"{kind.name} ({duration})", kind=kind, duration=duration, cost_band=cost, **values
     )
 
 
-def build_world(django_user_model) -> PlaybookWorld:
-    apparel, seafood = IndustryFactory(name="Apparel"), IndustryFactory(name="Seafood")
-    region = RegionFactory(name="South Asia")
-    fees = InterventionTypeFactory(
+def build_world() -> PlaybookWorld:
+    apparel, seafood = (
+        factories.IndustryFactory(name="Apparel"),
+        factories.IndustryFactory(name="Seafood"),
+    )
+    region = factories.RegionFactory(name="South Asia")
+    fees = factories.InterventionTypeFactory(
         name="Employer pays",
         description="Employers pay all fees.",
         knowthechain_theme="recruitment",
     )
-    voice = InterventionTypeFactory(name="Worker voice")
+    voice = factories.InterventionTypeFactory(name="Worker voice")
     kinds = {
-        key: StepKindFactory(name=name)
+        key: factories.StepKindFactory(name=name)
         for key, name in [
             ("map", "Map recruitment channels"),
             ("policy", "Set a no-fee policy"),
@@ -88,8 +78,8 @@ def build_world(django_user_model) -> PlaybookWorld:
             ("verify", "Verify with workers"),
         ]
     }
-    repaid = MetricDefinitionFactory(name="Recruitment fees repaid", unit="USD")
-    workers = MetricDefinitionFactory(name="Workers reached", unit="workers")
+    repaid = factories.MetricDefinitionFactory(name="Recruitment fees repaid", unit="USD")
+    workers = factories.MetricDefinitionFactory(name="Workers reached", unit="workers")
     k = kinds
     rows = {
         "alpha": (
@@ -150,7 +140,7 @@ def build_world(django_user_model) -> PlaybookWorld:
         if key == "members":
             extra["title"] = MEMBERS_TITLE
             extra["what_did_not_work"] = f"<p>{MEMBERS_DID_NOT_WORK}</p>"
-        pages[key] = CaseStudyPageFactory(
+        pages[key] = factories.CaseStudyPageFactory(
             slug=key,
             industry=industry,
             region=region,
@@ -167,7 +157,7 @@ def build_world(django_user_model) -> PlaybookWorld:
         ("bravo", workers, "0", "500", "exact", "self-reported"),
     ]
     for key, metric, baseline, result, precision, level in results:
-        MetricResultFactory(
+        factories.MetricResultFactory(
             page=pages[key],
             metric=metric,
             baseline=None if baseline is None else Decimal(baseline),
@@ -177,11 +167,9 @@ def build_world(django_user_model) -> PlaybookWorld:
             period_start=datetime.date(2022, 1, 1),
             period_end=datetime.date(2022, 12, 31),
         )
-    pages = {key: publish(page) for key, page in pages.items()}
+    pages = {key: factories.publish(page) for key, page in pages.items()}
 
-    group = Group.objects.create(name=f"{MEMBER_GROUP_PREFIX}Member company")
-    member = django_user_model.objects.create_user("member", "member@example.org", "pw")
-    member.groups.add(group)
+    member = factories.member_of("Member company", username="member")
     make_members_only(pages["members"])
     return PlaybookWorld(
         fees=fees,

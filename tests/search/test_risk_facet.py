@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from html import unescape
 
 import pytest
 
@@ -20,7 +19,7 @@ from tests.factories import (
     StepKindFactory,
     step,
 )
-from tests.search.helpers import make_member
+from tests.search.helpers import card_titles, facet_counts, make_member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pip_only]
 
@@ -61,21 +60,8 @@ def stories(published, committed):
     return pages
 
 
-def titles(html: str) -> set[str]:
-    return set(re.findall(r"(Story \w+)</a>", html))
-
-
 def risk_facet(html: str) -> dict[str, int]:
-    fieldset = re.search(r'<fieldset class="facet" data-facet="risk">(.*?)</fieldset>', html, re.S)
-    assert fieldset, "the search page offers the risks-addressed facet"
-    assert "<legend>Risks addressed</legend>" in fieldset[1]
-    return {
-        unescape(label).strip(): int(count)
-        for label, count in re.findall(
-            r"<label[^>]*>([^<]*)<span class=\"facet__count\" data-count>\((\d+)\)</span>",
-            fieldset[1],
-        )
-    }
+    return facet_counts(html, "risk", "Risks addressed")
 
 
 def test_search_page_filters_by_risk_and_counts_each_indicator(client, stories):
@@ -87,29 +73,29 @@ def test_search_page_filters_by_risk_and_counts_each_indicator(client, stories):
     assert "Isolation" not in counts, "a members-only story's risk is not counted for outsiders"
 
     html = client.get("/search/?risk=debt-bondage").content.decode()
-    assert titles(html) == {"Story bondage", "Story both"}
+    assert card_titles(html) == {"Story bondage", "Story both"}
     assert re.search(r'name="risk" value="debt-bondage" checked', html)
 
     # Values of one facet combine with OR, facets with AND; counts follow the other facets.
     html = client.get("/search/?risk=debt-bondage&risk=excessive-overtime").content.decode()
-    assert titles(html) == {"Story bondage", "Story both", "Story wages"}
+    assert card_titles(html) == {"Story bondage", "Story both", "Story wages"}
     html = client.get("/search/?risk=withholding-of-wages&industry=apparel").content.decode()
-    assert titles(html) == {"Story wages"}
+    assert card_titles(html) == {"Story wages"}
     assert risk_facet(html)["Debt bondage"] == 1  # apparel stories with debt bondage
 
     html = client.get("/search/?risk=no-such-risk").content.decode()
-    assert titles(html) == set()
+    assert card_titles(html) == set()
 
 
 def test_members_find_members_only_stories_by_risk(client, stories):
     client.force_login(make_member())
     html = client.get("/search/?risk=isolation").content.decode()
-    assert titles(html) == {"Story secret"}
+    assert card_titles(html) == {"Story secret"}
 
 
 def test_risk_and_step_kind_names_are_searchable_words(client, stories):
-    assert titles(client.get("/search/?q=brokers").content.decode()) == {"Story bondage"}
-    assert titles(client.get("/search/?q=overtime").content.decode()) == {"Story wages"}
+    assert card_titles(client.get("/search/?q=brokers").content.decode()) == {"Story bondage"}
+    assert card_titles(client.get("/search/?q=overtime").content.decode()) == {"Story wages"}
 
 
 def test_api_filters_by_risk_and_shows_risks_kinds_and_themes(client, stories):
@@ -185,5 +171,6 @@ def test_renaming_a_step_kind_reaches_the_search(client, stories, committed):
         kind.name = "Screen recruitment intermediaries"
         kind.save()
 
-    assert titles(client.get("/search/?q=intermediaries").content.decode()) == {"Story bondage"}
-    assert titles(client.get("/search/?q=brokers").content.decode()) == set()
+    found = card_titles(client.get("/search/?q=intermediaries").content.decode())
+    assert found == {"Story bondage"}
+    assert card_titles(client.get("/search/?q=brokers").content.decode()) == set()

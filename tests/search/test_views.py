@@ -13,18 +13,14 @@ from wagtail.models import PageViewRestriction
 
 from search.server import free_port
 from search.tasks import drain_index_changes
-from tests.factories import IndustryFactory, InterventionTypeFactory
-from tests.search.helpers import make_member, story
+from tests.search.helpers import industries_and_practices, make_member, story
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def catalogue(published):
-    apparel = IndustryFactory(name="Apparel", slug="apparel")
-    seafood = IndustryFactory(name="Seafood", slug="seafood")
-    repay = InterventionTypeFactory(name="Fee repayment", slug="fee-repayment")
-    grievance = InterventionTypeFactory(name="Grievance channel", slug="grievance")
+    apparel, seafood, repay, grievance = industries_and_practices()
     return published(
         story(
             "Spinning mill repays fees",

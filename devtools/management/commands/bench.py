@@ -19,15 +19,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.migrations.loader import MigrationLoader
 
-from devtools.budgets import (
-    CACHED_TO_STATIC_MIN,
-    QUERY_BUDGET,
-    REBUILD_PYTHON_DOCS_PER_SECOND,
-    UNCACHED_CASE_STUDY_P95_MS,
-)
-from search.server import LocalSearchServer, free_port
+from devtools.alerts_bench import describe as describe_alerts
+from devtools.budgets import evaluate
+from search.server import EngineError, LocalSearchServer, engine_version, free_port
 
 STATIC_CEILING = "static file (ceiling)"
+# Served after every other type: a search the local stand-in could not finish in time keeps
+# it busy after the timeout, which must not slow the types measured after it.
+SEARCH_TYPES = ("search", "suggest")
+# Two runs of the load agree when each main row's req/s and p95 differ by at most this.
+STEADY_WITHIN = 0.15
+MAIN_ROWS = ("home", "case study", "case study (uncached)", "search", "api list (uncached)")
 LOCAL_SEARCH_RELATED_TIMEOUT = 10  # seconds, with noida-db only
 
 
@@ -57,6 +59,18 @@ class Command(BaseCommand):
             action="store_true",
             help="Smoke test: 20 case studies, 10 bright spots, 1 second per type.",
         )
+        parser.add_argument(
+            "--repeat",
+            type=int,
+            default=1,
+            help="Run the load this many times on the same server and report how far the "
+            "runs differ (the table shows the first run).",
+        )
+        parser.add_argument(
+            "--skip-alerts",
+            action="store_true",
+            help="Leave out the alerts phase (100,000 followed searches x 100 new stories).",
+        )
         parser.add_argument("--output", default="bench-results.json")
         parser.add_argument(
             "--workdir",
@@ -73,10 +87,10 @@ class Command(BaseCommand):
             raise CommandError("The benchmark needs at least one case study and one bright spot.")
         if (
             options["duration"] <= 0
-            or min(options[k] for k in ("concurrency", "workers", "threads")) < 1
+            or min(options[k] for k in ("concurrency", "workers", "threads", "repeat")) < 1
         ):
             raise CommandError(
-                "--duration, --concurrency, --workers and --threads must be positive."
+                "--duration, --concurrency, --workers, --threads and --repeat must be positive."
             )
         workdir = Path(options["workdir"] or tempfile.mkdtemp(prefix="heres-how-bench-"))
         workdir.mkdir(parents=True, exist_ok=True)
@@ -177,8 +191,20 @@ class BenchRun:
         self.index_prefix = f"bench-{secrets.token_hex(3)}"
         if settings.ELASTICSEARCH_URL:
             self.search_url = settings.ELASTICSEARCH_URL
+            try:
+                version = engine_version(self.search_url)
+            except EngineError as exc:
+                raise CommandError(str(exc)) from None
+            self.say(
+                "search server", f"Search engine: Elasticsearch {version} at {self.search_url}"
+            )
         else:
-            self.say("search server", "Starting a local search server (noida-db)…")
+            self.say(
+                "search server",
+                "Search engine: noida-db, the pip-only stand-in (no ELASTICSEARCH_URL; "
+                "`make bench` runs Elasticsearch itself when Java and Maven are present). "
+                "Starting it…",
+            )
             self.search = LocalSearchServer(self.workdir / "noida-db").start()
             self.search_url = self.search.url
 
@@ -210,18 +236,20 @@ class BenchRun:
             "Indexing and counting queries per request type at the full size…",
         )
         probe = self.python("devtools.probe", str(o["sample"]), "--search", "without")
-        probe["small"] = {**small, "requests": probe_small["requests"]}
+        probe["small"] = {
+            **small,
+            "requests": probe_small["requests"],
+            "open_data": probe_small.get("open_data"),
+        }
 
         self.say("collectstatic", "Collecting static files (production settings)…")
         self.manage("collectstatic", "--noinput", production=True)
         ceiling_path = self.write_ceiling_file(probe["requests"]["case study"]["bytes"])
         self.start_server()
 
-        # Search goes last: a search the local stand-in could not finish in time keeps
-        # it busy after the timeout, which must not slow the types measured after it.
-        types = [t for t in probe["types"] if t["name"] != "search"]
+        types = [t for t in probe["types"] if t["name"] not in SEARCH_TYPES]
         types += [{"name": STATIC_CEILING, "paths": [ceiling_path]}]
-        types += [t for t in probe["types"] if t["name"] == "search"]
+        types += [t for t in probe["types"] if t["name"] in SEARCH_TYPES]
         for spec in types:
             # Production settings redirect plain HTTP; a load balancer says it terminated TLS.
             spec["headers"] = {"X-Forwarded-Proto": "https", **spec.get("headers", {})}
@@ -232,23 +260,47 @@ class BenchRun:
             "concurrency": o["concurrency"],
             "types": types,
         }
-        self.say("load", f"Load: {o['duration']}s per type, {o['concurrency']} client threads…")
-        load = self.python("devtools.loadgen", stdin=json.dumps(plan))
+        runs = []
+        for n in range(o["repeat"]):
+            which = f" (run {n + 1} of {o['repeat']})" if o["repeat"] > 1 else ""
+            self.say(
+                f"load {n + 1}" if n else "load",
+                f"Load{which}: {o['duration']}s per type, {o['concurrency']} client threads, "
+                "a new connection per request…",
+            )
+            runs.append(self.python("devtools.loadgen", stdin=json.dumps(plan)))
+        load = runs[0]
         memory = self.server_memory()
         self.say("search probe", "Counting the search page's queries and timing the search server…")
         searched = self.python("devtools.probe", str(o["sample"]), "--search", "only")
         probe["requests"].update(searched["requests"])
         probe["search_engine"] = searched["search_engine"]
+        alerts = None if o["skip_alerts"] else self.alerts()
         self.say("", "Done.")
         results = assemble(o, corpus_seconds, probe, load, memory)
+        engine = results["search_engine"]
         results["load"]["search_server"] = (
-            f"noida-db (local stand-in; related practices wait up to "
-            f"{LOCAL_SEARCH_RELATED_TIMEOUT}s)"
+            f"noida-db {engine.get('version', '')} (local stand-in; related practices wait up "
+            f"to {LOCAL_SEARCH_RELATED_TIMEOUT}s)"
             if self.search
-            else "ELASTICSEARCH_URL"
+            else f"{engine.get('engine', '?')} {engine.get('version', '')} at {self.search_url}"
         )
+        if len(runs) > 1:
+            results["steadiness"] = steadiness(runs)
+        if alerts is not None:
+            results["alerts"] = alerts
         results["phase_seconds"] = self.timings
         return results
+
+    def alerts(self) -> dict:
+        """E-mail alerts at the full size: followed searches matched against new stories."""
+        searches, stories = (2000, 10) if self.options["quick"] else (100_000, 100)
+        self.say("alerts", f"Alerts: {searches} followed searches x {stories} new stories…")
+        report = self.python(
+            "devtools.alerts_bench", "--searches", str(searches), "--stories", str(stories)
+        )
+        self.command.stdout.write("\n".join(f"  {line}" for line in describe_alerts(report)))
+        return report
 
     def migrate(self) -> None:
         """Migrate the scratch database, reusing an earlier run's result for the same migrations.
@@ -391,31 +443,8 @@ def assemble(options: dict, corpus_seconds: float, probe: dict, load: dict, memo
             "page_bytes": counted.get("bytes", figures["response_bytes"]),
         }
     rebuild = probe["rebuild"]
-    budgets = {
-        "cached case study >= half the static ceiling": types["case study"]["ratio_to_static"]
-        >= CACHED_TO_STATIC_MIN,
-        f"uncached case study p95 < {UNCACHED_CASE_STUDY_P95_MS} ms": types[
-            "case study (uncached)"
-        ]["p95_ms"]
-        < UNCACHED_CASE_STUDY_P95_MS,
-        f"rebuild >= {REBUILD_PYTHON_DOCS_PER_SECOND} docs/s (Python side)": rebuild[
-            "python_documents_per_second"
-        ]
-        >= REBUILD_PYTHON_DOCS_PER_SECOND,
-    }
-    for name, limit in QUERY_BUDGET.items():
-        t = types[name]
-        counts = (t["sql_queries_small_corpus"], t["sql_queries"])
-        statuses = (t["counted_status_small_corpus"], t["counted_status"])
-        label = f"{name} <= {limit} SQL queries at both sizes, the same at both"
-        if None in counts:
-            budgets[label] = False
-        elif statuses != (200, 200):
-            # Not the page the budget is about (search timed out): neither met nor missed.
-            budgets[f"{label} (counted pages answered {statuses[0]} / {statuses[1]})"] = None
-        else:
-            budgets[label] = max(counts) <= limit and counts[0] == counts[1]
-    return {
+    open_data = {"smaller_size": small.get("open_data"), "full_size": probe.get("open_data")}
+    results = {
         "corpus": {
             "case_studies": options["case_studies"],
             "bright_spots": options["bright_spots"],
@@ -435,8 +464,36 @@ def assemble(options: dict, corpus_seconds: float, probe: dict, load: dict, memo
         "rebuild": rebuild,
         "search_engine": probe.get("search_engine", {}),
         "memory": memory,
+        "open_data_csv": open_data,
         "types": types,
-        "budgets": budgets,
+    }
+    verdicts = evaluate(results)
+    results["budgets"] = {v.budget: v.met for v in verdicts}
+    results["budget_figures"] = [v.as_json() for v in verdicts]
+    return results
+
+
+def steadiness(runs: list[dict]) -> dict:
+    """How far the load's runs differ, per request type: (largest - smallest) / largest."""
+
+    def spread(values: list[float]) -> float:
+        return round((max(values) - min(values)) / max(values), 3) if max(values) else 0.0
+
+    rows = {}
+    for name in runs[0]:
+        rows[name] = {
+            "requests_per_second": [run[name]["requests_per_second"] for run in runs],
+            "p95_ms": [run[name]["p95_ms"] for run in runs],
+        }
+        rows[name]["spread"] = max(
+            spread(rows[name]["requests_per_second"]), spread(rows[name]["p95_ms"])
+        )
+    main = [rows[name]["spread"] for name in MAIN_ROWS if name in rows]
+    return {
+        "runs": len(runs),
+        "types": rows,
+        "main_rows": list(MAIN_ROWS),
+        "main_rows_agree_within_15_percent": bool(main) and max(main) <= STEADY_WITHIN,
     }
 
 
@@ -474,14 +531,26 @@ def render_table(results: dict) -> str:
         f"Index rebuild: {r['documents']} documents in {r['seconds']}s; Python side "
         f"{r['python_documents_per_second']} docs/s, Elasticsearch side "
         f"{r['elasticsearch_documents_per_second']} docs/s",
+        f"Search engine: {results['load'].get('search_server', '-')}",
         f"Search engine time (took): p50 {s.get('took_p50_ms', '-')} ms, "
         f"p95 {s.get('took_p95_ms', '-')} ms" + (f" ({s['error']})" if "error" in s else ""),
-        f"Suggestions as you type: p50 {s.get('suggest_p50_ms', '-')} ms, "
-        f"p95 {s.get('suggest_p95_ms', '-')} ms; index size "
-        f"{s.get('index_bytes_per_story', '-')} bytes per story",
+        f"Elasticsearch requests: {s.get('requests_per_search_page', '-')} per search page, "
+        f"{s.get('requests_per_case_study_page', '-')} per story page (uncached)",
+        f"Suggestions in process: p50 {s.get('suggest_p50_ms', '-')} ms, "
+        f"p95 {s.get('suggest_p95_ms', '-')} ms (served: the suggest row above)",
+        f"Related practices (uncached): p50 {s.get('related_p50_ms', '-')} ms, "
+        f"p95 {s.get('related_p95_ms', '-')} ms",
+        f"Index size: {s.get('index_bytes_per_story', '-')} bytes per story",
         f"Peak memory: worker {m['worker_peak_mib']} MiB, all {m['workers']} workers and "
         f"master {m['total_peak_mib']} MiB",
-        f"Search server: {results['load'].get('search_server', '-')}",
+        "Open data CSV (smaller / full size): "
+        + " / ".join(
+            f"{d['bytes']} bytes, {d['peak_mib']} MiB Python peak"
+            f"{', streamed' if d['streamed'] else ''}"
+            if d
+            else "-"
+            for d in results["open_data_csv"].values()
+        ),
     ]
     search = results["types"].get("search", {})
     failed = [k for k in search.get("statuses", {}) if not str(k).startswith("2")]
@@ -491,7 +560,20 @@ def render_table(results: dict) -> str:
             "noida-db, the local stand-in, reads every story's text on each full-text query; "
             "set ELASTICSEARCH_URL to measure against Elasticsearch."
         )
+    if "steadiness" in results:
+        steady = results["steadiness"]
+        lines += ["", f"Steadiness over {steady['runs']} runs of the load ((max - min) / max):"]
+        for name, row in steady["types"].items():
+            lines.append(
+                f"  {name:<24} req/s {row['requests_per_second']}  p95 {row['p95_ms']}  "
+                f"spread {row['spread']:.0%}"
+            )
+        agree = steady["main_rows_agree_within_15_percent"]
+        lines.append(f"  main rows agree within {STEADY_WITHIN:.0%}: {'yes' if agree else 'NO'}")
     lines += ["", "Budgets:"]
-    verdicts = {True: "met", False: "MISSED", None: "not measured"}
-    lines += [f"  [{verdicts[ok]}] {name}" for name, ok in results["budgets"].items()]
+    verdicts = {True: "MET", False: "NOT MET", None: "not measured"}
+    lines += [
+        f"  [{verdicts[v['met']]:>12}] {v['budget']}: {v['measured']}"
+        for v in results["budget_figures"]
+    ]
     return "\n".join(lines)
