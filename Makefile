@@ -12,7 +12,7 @@ SEARCH_ENGINE ?= $(if $(ELASTICSEARCH_URL),external,$(if $(HAVE_JAVA_AND_MAVEN),
 PYTEST_ARGS ?=
 PYTEST := $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-.PHONY: install run test chromium lint bench clean
+.PHONY: install run test chromium redis lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ run: install
 ## Run the whole test suite on SQLite (or DATABASE_URL) and the search engine above.
 ## Plain load distribution keeps pytest-django's order: tests that commit for real run last on each worker.
 ## Exit 5 (no test collected, e.g. a PYTEST_ARGS that selects nothing) fails too, with a line saying so.
-test: install chromium
+test: install chromium redis
 	@echo "--- search engine: $(SEARCH_ENGINE)"
 	@case "$(SEARCH_ENGINE)" in \
 	  elasticsearch) DJANGO_ENV=development $(BIN)/python manage.py elasticsearch exec -- $(PYTEST) ;; \
@@ -51,6 +51,21 @@ chromium:
 	      || { echo "apt-get could not install chromium: the browser tests need /usr/bin/chromium"; exit 1; }; \
 	  else \
 	    echo "The browser tests need Debian's chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+## The shared-cache tests start their own Redis server (production keeps the page cache in
+## Redis): Debian's redis-server, installed here like chromium.
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "--- installing Debian's redis-server for the shared-cache tests"; \
+	    apt-get install -y -q redis-server >/dev/null 2>&1 \
+	      || { apt-get update -q >/dev/null && apt-get install -y -q redis-server >/dev/null; } \
+	      || { echo "apt-get could not install redis-server: the shared-cache tests need it"; exit 1; }; \
+	  else \
+	    echo "The shared-cache tests need Redis: run 'sudo apt-get install redis-server'"; \
 	    exit 1; \
 	  fi; \
 	fi

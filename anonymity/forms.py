@@ -67,10 +67,22 @@ class SharePracticeForm(forms.Form):
         "line. Your company's name is added for you. Editors use this list; it is never shown.",
     )
 
-    def __init__(self, *args, company=None, **kwargs):
+    def __init__(self, *args, user, company=None, **kwargs):
         """The member's registered company is who the story is about: its industry and
-        size are where the form starts, and its name is recorded privately by the view."""
+        size are where the form starts, and its name is recorded privately by the view.
+
+        The lists offer only what the member could already read of: entries used by a
+        story the member may open, and the company's own industry and region. An entry
+        made for a story still in draft can name who it is about, as on any public list.
+        """
         super().__init__(*args, **kwargs)
+        own = {"industry": company.industry_id, "region": company.hq_region_id} if company else {}
+        for name in ("industry", "region", "stages", "intervention_types"):
+            field = self.fields[name]
+            shown = field.queryset.visible_to(user)
+            if own.get(name):
+                shown |= field.queryset.filter(pk=own[name])
+            field.queryset = shown
         if company is not None:
             self.initial.setdefault("industry", company.industry_id)
             self.initial.setdefault("size_band", company.size_band)

@@ -446,7 +446,24 @@ def find_leaks(page, terms: list[str] | None = None) -> list[Leak]:
             for term, written in find_term_excerpts(text, terms)
         ]
         leaks += [leak for leak in found if leak not in leaks]
-    return leaks
+    return _where_editors_can_fix(page, leaks)
+
+
+def _where_editors_can_fix(page, leaks: list[Leak]) -> list[Leak]:
+    """Leave out a term found in a derived field when an editable field shows it too.
+
+    A derived field (``CaseStudyPage.step_kinds``, filled from the steps) repeats
+    what the editor wrote elsewhere; reporting it twice, once without a place in
+    the form to go to, only sends the editor looking. Every text is still read:
+    a term that only a derived field shows is reported there.
+    """
+    derived = {
+        field.name
+        for field in [*page._meta.concrete_fields, *page._meta.many_to_many]
+        if not field.editable
+    }
+    fixable = {leak.term for leak in leaks if leak.field_name not in derived}
+    return [leak for leak in leaks if leak.field_name not in derived or leak.term not in fixable]
 
 
 @dataclass(frozen=True)

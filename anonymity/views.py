@@ -81,7 +81,7 @@ def share_your_practice(request):
         # could not tell how many companies its stories would describe.
         context = {"unregistered_member": member_company_name(request.user)}
         return render(request, "anonymity/members_only.html", context, status=403)
-    form = SharePracticeForm(request.POST or None, company=company)
+    form = SharePracticeForm(request.POST or None, user=request.user, company=company)
     if request.method == "POST" and form.is_valid():
         share = SHARES.hit(request.user.pk)
         if not share.allowed:

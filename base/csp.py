@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -32,12 +33,21 @@ RELAXED_POLICY = "base-uri 'self'; object-src 'none'"
 
 
 def strict_policy(nonce: str) -> str:
-    images = " ".join(["'self'", "data:", *settings.CSP_MEDIA_SOURCES])
+    # Every HTML answer, cached ones included, needs its own: only the nonce changes.
+    return _strict_policy_for(tuple(settings.CSP_MEDIA_SOURCES)).replace(_NONCE, nonce)
+
+
+_NONCE = "{nonce}"
+
+
+@lru_cache(maxsize=8)
+def _strict_policy_for(media_sources: tuple[str, ...]) -> str:
+    images = " ".join(["'self'", "data:", *media_sources])
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
-            f"style-src 'self' 'nonce-{nonce}'",
+            f"script-src 'self' 'nonce-{_NONCE}'",
+            f"style-src 'self' 'nonce-{_NONCE}'",
             f"img-src {images}",
             "object-src 'none'",
             "base-uri 'self'",

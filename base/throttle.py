@@ -86,21 +86,28 @@ class RateLimit:
         raw = ":".join([settings.SECRET_KEY, self.scope, *map(str, identity)]).encode()
         base = f"throttle:{self.scope}:{hashlib.sha256(raw).hexdigest()[:32]}"
         now = time.time()
-        if opening:
-            cache.add(f"{base}:opened", now, self.seconds)
-        opened = cache.get(f"{base}:opened", now)
+        # Read first: every event but a window's first finds it (a cached API answer
+        # pays for each cache round trip here).
+        opened = cache.get(f"{base}:opened")
+        if opened is None:
+            if opening:
+                cache.add(f"{base}:opened", now, self.seconds)
+            opened = cache.get(f"{base}:opened", now)
         remaining = max(1, math.ceil(opened + self.seconds - now))
         return f"{base}:{opened:.6f}", remaining
 
     def hit(self, *identity: object) -> Hit:
         """Count one event, then say whether it is within the limit."""
         key, remaining = self._window(*identity, opening=True)
-        cache.add(key, 0, remaining + 1)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, remaining + 1)
-            count = 1
+            count = cache.incr(key)  # the window's counter, made by its first event
+        except ValueError:
+            cache.add(key, 0, remaining + 1)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, remaining + 1)
+                count = 1
         return Hit(count, self.limit, remaining)
 
     def undo(self, *identity: object) -> None:

@@ -45,6 +45,7 @@ from .stories import (
     find_public_story,
     headline_metric,
     load_stories,
+    newest_story_ids,
     public_story_ids,
     story_image,
 )
@@ -296,10 +297,11 @@ class PublicStories:
     """Public stories from the database, newest first, sliced like a queryset."""
 
     def __init__(self, filters: StoryFilters):
+        self.narrow = filters.filter
         self.ids = public_story_ids(filters.filter)
 
     def __getitem__(self, window: slice) -> list[StoryPage]:
-        return load_stories(list(self.ids[window]))
+        return load_stories(newest_story_ids(self.narrow, window))
 
     def count(self) -> int:
         return self.ids.count()
@@ -433,12 +435,12 @@ class StoryOut(Schema):
 
     @staticmethod
     def resolve_image_url(page: StoryPage) -> str | None:
-        image = story_image(page, CARD_IMAGE)
+        image = _card_image(page)
         return absolute_url(image.url) if image else None
 
     @staticmethod
     def resolve_image_alt(page: StoryPage) -> str:
-        return page.hero_alt if story_image(page, CARD_IMAGE) else ""
+        return page.hero_alt if _card_image(page) else ""
 
     @staticmethod
     def resolve_detail_url(page: StoryPage) -> str:
@@ -598,6 +600,13 @@ class Error(Schema):
 
 ERRORS = {404: Error, 422: Error, 429: Error}
 CARD_IMAGE = "fill-480x270|format-webp"
+
+
+def _card_image(page: StoryPage):
+    """The story's card rendition, looked up once per story (its URL and alt text ask)."""
+    if not hasattr(page, "_api_card_image"):
+        page._api_card_image = story_image(page, CARD_IMAGE)
+    return page._api_card_image
 
 
 def _html(rich_text_source: str) -> str:

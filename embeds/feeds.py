@@ -18,14 +18,16 @@ from ninja.errors import ValidationError
 from casestudies.addresses import absolute_url, canonical_url
 from casestudies.models import Industry, InterventionType, StoryPage
 from search.documents import SearchUnavailable
-from search.facets import FACETS
+from search.facets import FACETS, filter_stories
 from search.query import FacetedStorySearch, facet_labels
 from search.views import state_query, state_url
 
 from .api import StoryFilters
-from .stories import filtered_story_ids, headline_metric, load_stories
+from .stories import headline_metric, load_stories, newest_story_ids
 
 FEED_LENGTH = 50
+# The tags an item names among its categories (``item_categories``).
+FEED_TAGS = ("intervention_types",)
 FOLLOW_TITLE = "Follow this search by e-mail"
 
 
@@ -77,7 +79,7 @@ class StoryFeed(Feed):
 
     def items(self, obj) -> list[StoryPage]:
         filters = {self.facet_param: [obj.slug]} if obj is not None else {}
-        return load_stories(list(filtered_story_ids(filters)[:FEED_LENGTH]))
+        return load_stories(_newest(filters), tags=FEED_TAGS)
 
     def item_title(self, item: StoryPage) -> str:
         return item.title
@@ -130,6 +132,11 @@ class InterventionFeed(StoryFeed):
 # --- A feed for any search -------------------------------------------------------------
 
 SEARCH_RETRY_SECONDS = 30
+
+
+def _newest(filters: dict[str, list[str]]) -> list[int]:
+    """Ids of the newest ``FEED_LENGTH`` public stories matching the facet filters."""
+    return newest_story_ids(lambda stories: filter_stories(stories, filters), slice(0, FEED_LENGTH))
 
 
 class FeedParameterError(ValueError):
@@ -226,7 +233,7 @@ class SearchFeed(StoryFeed):
 
     def items(self, obj: FollowedSearch) -> list[StoryPage]:
         if not obj.query:
-            return load_stories(list(filtered_story_ids(obj.filters)[:FEED_LENGTH]))
+            return load_stories(_newest(obj.filters), tags=FEED_TAGS)
         search = FacetedStorySearch(
             AnonymousUser(),
             query=obj.query,
@@ -234,7 +241,7 @@ class SearchFeed(StoryFeed):
             sort="newest",
             page_size=FEED_LENGTH,
         )
-        return load_stories([hit.id for hit in search.execute().hits])
+        return load_stories([hit.id for hit in search.execute().hits], tags=FEED_TAGS)
 
 
 class AtomSearchFeed(SearchFeed):

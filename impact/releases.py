@@ -10,67 +10,65 @@ At most one release a day: a second attempt the same day changes nothing.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from base.csv import csv_text
 from casestudies.addresses import absolute_url
 from perf.cache import invalidate_pages
 
-from .figures import OPEN_DATA_FIELDS, open_data_rows
+from .downloads import JSON_NOTE, public_rows, write_open_data
 from .models import OpenDataRelease
 
 ROW_KEY = "result_id"
-JSON_NOTE = "Decimal figures are strings so that no digit is lost."
 
 
-def public_rows() -> list[dict[str, str]]:
-    """Open data is always the public view, whoever asks."""
-    return open_data_rows(AnonymousUser())
-
-
-def json_text(rows: list[dict[str, str]], date: datetime.date) -> str:
-    payload = {
-        "dictionary": absolute_url("/data/"),
-        "release": date.isoformat(),
-        "note": JSON_NOTE,
-        "count": len(rows),
-        "results": rows,
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=1)
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def release_head(date: datetime.date) -> dict:
+    return {"dictionary": absolute_url("/data/"), "release": date.isoformat(), "note": JSON_NOTE}
 
 
 def release_rows(release: OpenDataRelease) -> list[dict[str, str]]:
     return json.loads(release.json_text)["results"]
 
 
-def changelog(before: list[dict[str, str]], after: list[dict[str, str]]) -> dict[str, list]:
-    """Rows added, changed (with the columns that changed) and removed, by ``result_id``."""
-    old = {row[ROW_KEY]: row for row in before}
-    new = {row[ROW_KEY]: row for row in after}
-    changed = []
-    for key in new.keys() & old.keys():
-        columns = sorted(
-            name
-            for name in new[key].keys() | old[key].keys()
-            if new[key].get(name) != old[key].get(name)
-        )
-        if columns:
-            changed.append({ROW_KEY: key, "columns": columns})
-    return {
-        "added": sorted(new.keys() - old.keys(), key=int),
-        "changed": sorted(changed, key=lambda c: int(c[ROW_KEY])),
-        "removed": sorted(old.keys() - new.keys(), key=int),
-    }
+@dataclass
+class Changelog:
+    """Rows added, changed (with the columns that changed) and removed, by ``result_id``.
+
+    Fed the new rows one at a time as they are written (``compared``): only the previous
+    release's rows are held, each dropped once its new row has been seen."""
+
+    before: dict[str, dict[str, str]]
+    added: list[str] = field(default_factory=list)
+    changed: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def since(cls, rows: Iterable[dict[str, str]]) -> Changelog:
+        return cls({row[ROW_KEY]: row for row in rows})
+
+    def compared(self, rows: Iterable[dict[str, str]]) -> Iterator[dict[str, str]]:
+        for row in rows:
+            key = row[ROW_KEY]
+            old = self.before.pop(key, None)
+            if old is None:
+                self.added.append(key)
+            elif columns := sorted(
+                name for name in row.keys() | old.keys() if row.get(name) != old.get(name)
+            ):
+                self.changed.append({ROW_KEY: key, "columns": columns})
+            yield row
+
+    def changes(self) -> dict[str, list]:
+        """Once every new row has been seen: what is left of the previous ones was removed."""
+        return {
+            "added": sorted(self.added, key=int),
+            "changed": sorted(self.changed, key=lambda c: int(c[ROW_KEY])),
+            "removed": sorted(self.before, key=int),
+        }
 
 
 @dataclass
@@ -91,27 +89,37 @@ def make_release(date: datetime.date | None = None) -> Outcome:
         .order_by("-date")
         .first()
     )
-    rows = public_rows()
-    # The CSV is guarded against spreadsheet formulas like the live file (base.csv).
-    csv_body = csv_text([name for name, _ in OPEN_DATA_FIELDS], rows)
-    json_body = json_text(rows, date)
-    changes = changelog(release_rows(previous) if previous else [], rows)
+    log = Changelog.since(release_rows(previous) if previous else [])
+    # Both files in one pass over the rows, each row written as it is read and hashed as
+    # it is written (impact.downloads); the CSV is guarded against spreadsheet formulas
+    # like the live file (base.csv). The release is one database row: the texts are read
+    # back from the files only to store them.
+    with tempfile.TemporaryFile() as csv_file, tempfile.TemporaryFile() as json_file:
+        written = write_open_data(
+            log.compared(public_rows()), csv_file, json_file, release_head(date), indent=1
+        )
+        csv_body, json_body = (_text(f) for f in (csv_file, json_file))
     try:
         with transaction.atomic():
             release = OpenDataRelease.objects.create(
                 date=date,
                 csv_text=csv_body,
                 json_text=json_body,
-                csv_sha256=sha256(csv_body),
-                json_sha256=sha256(json_body),
-                row_count=len(rows),
-                changes=changes,
+                csv_sha256=written.csv_sha256,
+                json_sha256=written.json_sha256,
+                row_count=written.row_count,
+                changes=log.changes(),
                 previous=previous,
             )
     except IntegrityError:  # made by a concurrent run a moment ago
         return Outcome(OpenDataRelease.objects.get(date=date), created=False)
     invalidate_pages("open data release")  # the cached listing must show it
     return Outcome(release, created=True)
+
+
+def _text(file) -> str:
+    file.seek(0)
+    return file.read().decode("utf-8")
 
 
 def withdraw(date: datetime.date, reason: str) -> OpenDataRelease:

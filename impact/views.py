@@ -1,16 +1,22 @@
-"""Metric pages, the impact dashboard and the open data downloads (thin: see figures.py)."""
+"""Metric pages, the impact dashboard and the open data downloads (thin: see figures.py
+and downloads.py)."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, Min
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+)
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import http_date
 
-from base.csv import csv_text
 from casestudies.models import (
     STORY_MODELS,
     VERIFICATION_LEVELS,
@@ -24,15 +30,16 @@ from casestudies.models import (
     SupplyChainStage,
     is_member,
 )
+from perf.cache import CACHE_HEADER, request_generation, request_is_cacheable
+from perf.responses import OPEN_DATA, generation_began, not_modified
 from search.facets import FACETS, STORY_TYPES, parse_filters
 
+from .downloads import FORMATS, find_live_file, live_file, live_key, open_live, private_copy
 from .figures import (
     OPEN_DATA_FIELDS,
     describe_levels,
     filter_stories,
     included_levels,
-    iter_open_data_rows,
-    open_data_rows,
     summaries,
     summarize,
     visible_results,
@@ -106,33 +113,48 @@ def data_dictionary(request: HttpRequest) -> HttpResponse:
     return render(request, "impact/data_dictionary.html", {"fields": OPEN_DATA_FIELDS})
 
 
-def _public_rows() -> list[dict[str, str]]:
-    """Open data is always the public view, whoever downloads it."""
-    return open_data_rows(AnonymousUser())
-
-
 def metric_results_csv(request: HttpRequest) -> HttpResponse:
-    # A cell a spreadsheet would run as a formula is written as text (base.csv). Rows are
-    # written as they are read, never all held at once; the answer is one body because the
-    # response cache stores it (perf.responses).
-    rows = iter_open_data_rows(AnonymousUser())
-    body = csv_text([name for name, _ in OPEN_DATA_FIELDS], rows)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="metric-results.csv"'
+    # A cell a spreadsheet would run as a formula is written as text (base.csv).
+    return _open_data_file(request, "csv")
+
+
+def metric_results_json(request: HttpRequest) -> HttpResponse:
+    return _open_data_file(request, "json")
+
+
+def _open_data_file(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Open data is always the public view, whoever downloads it, served from a file
+    written once per content generation (impact.downloads) with the validators and
+    CDN headers of the anonymous cache (perf.responses); 304 without writing it."""
+    filename = f"metric-results.{fmt}"
+    if not request_is_cacheable(request) or request.GET:
+        # Signed in, or parameters the route does not know: nothing shared is read or made.
+        return FileResponse(private_copy(fmt), content_type=FORMATS[fmt], filename=filename)
+    generation = request_generation(request)
+    last_modified = generation_began(generation)
+    key = live_key(generation, last_modified)
+    found = find_live_file(key, fmt)
+    if found is None and "HTTP_IF_NONE_MATCH" not in request.META:
+        if not_modified(request, "", last_modified):
+            return _validated(HttpResponseNotModified(), None, last_modified, "HIT")
+    found, written = (found, False) if found is not None else live_file(key, fmt)
+    state = "MISS" if written else "HIT"
+    if not_modified(request, found.etag, last_modified):
+        return _validated(HttpResponseNotModified(), found.etag, last_modified, state)
+    file = open_live(found)
+    if file is None:  # a newer generation's file replaced it a moment ago
+        return FileResponse(private_copy(fmt), content_type=FORMATS[fmt], filename=filename)
+    response = FileResponse(file, content_type=FORMATS[fmt], filename=filename)
+    return _validated(response, found.etag, last_modified, state)
+
+
+def _validated(response, etag: str | None, last_modified: int, state: str) -> HttpResponse:
+    if etag:
+        response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = OPEN_DATA.cache_control
+    response[CACHE_HEADER] = state  # kept by the cache middleware, which stores no file
     return response
-
-
-def metric_results_json(request: HttpRequest) -> JsonResponse:
-    rows = _public_rows()
-    return JsonResponse(
-        {
-            "dictionary": request.build_absolute_uri("/data/"),
-            "note": "Decimal figures are strings so that no digit is lost.",
-            "count": len(rows),
-            "results": rows,
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
 
 
 # --- Facet controls -------------------------------------------------------------

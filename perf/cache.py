@@ -12,7 +12,10 @@ Invalidation is a generation counter rather than a per-URL purge: any story
 change alters the home page, both listings, search results, feeds, the API,
 the dashboard and the related-practices box of other stories, so the set of affected URLs is "most
 of the site" and a single bump is both exact (nothing stale survives) and
-simple. The counter lives in the database (see ``CacheGeneration``).
+simple. The counter lives in the database (see ``CacheGeneration``): it survives a
+cache flush and moves in the same transaction as the change. A hit must not pay a
+SQL round trip for it, so the cache keeps a mirror of it that the hit reads in the
+same round trip as its entry (``cache.get_many``); see ``current_generation``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ from collections.abc import Collection
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date
@@ -52,9 +58,56 @@ _HARMLESS_VARY = {"cookie", "accept-encoding"}
 _RESPONSE_FLAGS = ("embeddable", "xframe_options_exempt")
 
 
-def current_generation() -> int:
+# The generation's mirror in a shared cache (Redis), which hears every process's bump
+# at once: it lives until the next bump deletes it (the expiry only bounds a bump
+# whose process died between its commit and the delete). A cache of one process
+# (locmem: tests, a laptop) cannot hear a bump made by another process (a management
+# command, a task worker), so there every request reads the database, as before.
+GENERATION_MIRROR = "perf:generation"
+MIRROR_SECONDS = 60
+
+
+def _mirrored() -> bool:
+    """Whether the cache is shared by every process, so that it can mirror the counter."""
+    return not isinstance(caches["default"], (LocMemCache, DummyCache))
+
+
+def stored_generation() -> int:
+    """The source of truth: the counter's row (0 before the first bump)."""
     value = CacheGeneration.objects.filter(name=GENERATION).values_list("value", flat=True).first()
     return value or 0
+
+
+def _mirrored_generation() -> int:
+    """Read the database and leave the value in the cache for the requests that follow.
+
+    A bump that commits between the read and ``add`` would leave an old value behind
+    (its delete may come before the add), so the row is read once more afterwards: a
+    value that moved meanwhile is not trusted, the next request reads again.
+    """
+    value = stored_generation()
+    if cache.add(GENERATION_MIRROR, value, MIRROR_SECONDS):
+        again = stored_generation()
+        if again != value:
+            cache.delete(GENERATION_MIRROR)
+            return again
+    return value
+
+
+def current_generation() -> int:
+    """The content generation: the mirror when it is there, else the database."""
+    if not _mirrored():
+        return stored_generation()
+    value = cache.get(GENERATION_MIRROR)
+    return _mirrored_generation() if value is None else value
+
+
+def _forget_mirror() -> None:
+    # A cache that is down must not undo a publish: its mirror expires by itself.
+    try:
+        cache.delete(GENERATION_MIRROR)
+    except Exception:
+        logger.warning("could not drop the cached content generation", exc_info=True)
 
 
 def request_generation(request: HttpRequest | None) -> int:
@@ -78,9 +131,18 @@ def mark_degraded(request: HttpRequest | None) -> None:
 
 
 def invalidate_pages(reason: str = "") -> None:
-    """Make every cached page stale at once (all processes, all sites)."""
+    """Make every cached page stale at once (all processes, all sites).
+
+    The counter moves in the caller's transaction. The mirror is dropped now (so this
+    connection, which already sees the new value, reads it) and again once the bump
+    commits, so that the very next request in any process reads the committed value;
+    a rollback leaves the row as it was and the next read mirrors that.
+    """
     if not CacheGeneration.objects.filter(name=GENERATION).update(value=F("value") + 1):
         CacheGeneration.objects.get_or_create(name=GENERATION, defaults={"value": 1})
+    if _mirrored():
+        _forget_mirror()
+        transaction.on_commit(_forget_mirror)
     logger.debug("page cache invalidated: %s", reason)
 
 
@@ -134,17 +196,45 @@ def _known_params(declared: Cacheable) -> Collection[str]:
     return declared.params
 
 
-def cache_key(request: HttpRequest, generation: int, declared: Cacheable = PAGES) -> str:
+def cache_key(request: HttpRequest, declared: Cacheable = PAGES) -> str:
     """The path plus only the query parameters its route understands, in one order.
 
     On a page, ``?utm_source=…`` or a random parameter cannot create a new entry:
-    such a URL is served from the entry of the same URL without it.
+    such a URL is served from the entry of the same URL without it. The key holds
+    no generation (the entry does), so a hit reads it with the generation's mirror
+    in one round trip, and a new generation's answer replaces the old one.
     """
     known = _known_params(declared)
     query = urlencode(sorted((k, v) for k, v in request.GET.lists() if k in known), doseq=True)
     address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     digest = hashlib.sha256(address.encode()).hexdigest()[:40]
-    return f"perf:page:{generation}:{digest}"
+    return f"perf:answer:{digest}"
+
+
+def stored_answer(request: HttpRequest, key: str) -> dict | None:
+    """What is stored under ``key`` if it belongs to the current generation.
+
+    The first lookup of a request reads the generation's mirror in the same cache
+    round trip, and records the generation on the request for the fragments a miss
+    renders; later lookups of the same request read the key alone.
+    """
+    if hasattr(request, "_content_generation"):
+        found = {key: cache.get(key)}
+    elif _mirrored():
+        found = cache.get_many([GENERATION_MIRROR, key])
+        generation = found.get(GENERATION_MIRROR)
+        request._content_generation = _mirrored_generation() if generation is None else generation
+    else:
+        found = {key: cache.get(key)}
+        request._content_generation = stored_generation()
+    stored = found.get(key)
+    if isinstance(stored, dict) and stored.get("generation") == request._content_generation:
+        return stored
+    return None
+
+
+def _is_conditional(request: HttpRequest) -> bool:
+    return "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
 
 
 def only_known_params(request: HttpRequest, declared: Cacheable = PAGES) -> bool:
@@ -199,17 +289,23 @@ class AnonymousPageCacheMiddleware:
         declared = declared_for(request)
         if declared.params is not None and not only_known_params(request, declared):
             return self._bypass(request)  # a strict route answers unknown parameters itself
-        generation = request_generation(request)
-        key = cache_key(request, generation, declared)
-        entry = cache.get(key)
-        if isinstance(entry, dict):
-            refusal = declared.admit(request) if declared.admit else None
+        key = cache_key(request, declared)
+        if _is_conditional(request):
+            # A revalidation: the validators are read without the body they describe.
+            validators = stored_answer(request, key + _VALIDATORS)
+            if validators is not None and not_modified(
+                request, validators["etag"], validators["last_modified"]
+            ):
+                return self._admit(request, declared) or _not_modified(validators, "HIT")
+        entry = stored_answer(request, key)
+        if entry is not None:
+            refusal = self._admit(request, declared)
             if refusal is not None:
-                refusal[CACHE_HEADER] = "BYPASS"
                 return refusal
             if not_modified(request, entry["etag"], entry["last_modified"]):
-                return _not_modified(entry, "HIT")
+                return _not_modified(entry, "HIT")  # its validators were evicted alone
             return _from_entry(entry, head=request.method == "HEAD", request=request)
+        generation = request._content_generation
         response = self.get_response(request)
         if (
             response_is_storable(request, response, declared)
@@ -217,13 +313,20 @@ class AnonymousPageCacheMiddleware:
             and room_for_variant(request, generation)
         ):
             entry = _to_entry(response, request, declared, generation)
-            cache.set(key, entry, _timeout())
+            cache.set_many({key: entry, key + _VALIDATORS: _validators(entry)}, _timeout())
             response[CACHE_HEADER] = "MISS"
             if not_modified(request, entry["etag"], entry["last_modified"]):
                 return _not_modified(entry, "MISS")
-        else:
+        elif CACHE_HEADER not in response:  # a view that keeps its own file says HIT or MISS
             response[CACHE_HEADER] = "BYPASS"
         return response
+
+    def _admit(self, request: HttpRequest, declared: Cacheable) -> HttpResponse | None:
+        """The route's refusal (the API's rate limit) of a stored answer, if it refuses."""
+        refusal = declared.admit(request) if declared.admit else None
+        if refusal is not None:
+            refusal[CACHE_HEADER] = "BYPASS"
+        return refusal
 
     def _bypass(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
@@ -255,6 +358,21 @@ def _to_entry(
         "nonce": nonce,
         "etag": etag,
         "last_modified": last_modified,
+        "generation": generation,
+    }
+
+
+# Stored beside each entry: what a 304 needs, so that revalidating skips the body.
+_VALIDATORS = ":validators"
+
+
+def _validators(entry: dict) -> dict:
+    return {
+        "generation": entry["generation"],
+        "etag": entry["etag"],
+        "last_modified": entry["last_modified"],
+        "headers": [(n, v) for n, v in entry["headers"] if n in _NOT_MODIFIED_HEADERS],
+        "flags": entry["flags"],
     }
 
 

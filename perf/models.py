@@ -10,6 +10,8 @@ class CacheGeneration(models.Model):
     process and task worker sees a bump at once, whatever cache backend runs
     (a process-local cache would otherwise keep serving stale pages), and so
     that the bump commits atomically with the content change that caused it.
+    A shared cache keeps a mirror of it so that cached answers need no query; the
+    row stays the truth the mirror is read back from (``perf.cache``).
     """
 
     name = models.CharField(max_length=40, unique=True)

@@ -21,6 +21,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -146,8 +147,15 @@ def cacheable_urls(urls: tuple, freshness: Freshness, params: Iterable[str] | No
 
 def declared_for(request: HttpRequest) -> Cacheable:
     """What the route of this request declared (pages: ``PAGES``)."""
+    return _declared_for_path(request.path_info, getattr(request, "urlconf", None))
+
+
+# Resolving walks every pattern down to Wagtail's catch-all: too dear for a cache hit,
+# which otherwise does little more than a static file. Routes never change in a process.
+@lru_cache(maxsize=1024)
+def _declared_for_path(path_info: str, urlconf: str | None) -> Cacheable:
     try:
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
+        match = resolve(path_info, urlconf)
     except Resolver404:
         return PAGES
     return getattr(match.func, ATTRIBUTE, PAGES)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import defaultdict
 from functools import lru_cache
 
 from django.conf import settings
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
 from elasticsearch_dsl import Date, Document, Integer, Keyword, Text
+from wagtail.blocks import StreamValue
 from wagtail.fields import RichTextField, StreamField
 
 from .models import SearchSynonym, split_terms
@@ -293,37 +295,69 @@ def flatten_text(page, results=()) -> str:
     return "\n".join(p.strip() for p in parts if p and p.strip())
 
 
+def preload_streams(pages: list) -> None:
+    """Convert the StreamFields of a batch of pages with one ``bulk_to_python`` per block type.
+
+    A StreamField read from the database converts its blocks page by page when first
+    read, so a chooser inside a block (a step's kind, a resource's document) costs a query
+    per story; converted here for the whole batch, one per batch. The values are the ones
+    Wagtail would build itself (the same ``bulk_to_python``), only for more pages at once.
+    """
+    if not pages:
+        return
+    fields = [f for f in pages[0]._meta.concrete_fields if isinstance(f, StreamField)]
+    for field in fields:
+        streams = [list(getattr(page, field.name).raw_data) for page in pages]
+        by_type: dict[str, list] = defaultdict(list)
+        for items in streams:
+            for item in items:
+                by_type[item["type"]].append(item["value"])
+        converted = {
+            name: iter(field.stream_block.child_blocks[name].bulk_to_python(values))
+            for name, values in by_type.items()
+        }
+        for page, items in zip(pages, streams, strict=True):
+            value = StreamValue(
+                field.stream_block,
+                [(item["type"], next(converted[item["type"]]), item.get("id")) for item in items],
+            )
+            setattr(page, field.name, value)
+
+
 def step_kinds(page) -> list:
     """The kinds of a case study's steps (``StepBlock``'s ``kind``), each once, in order.
 
-    ``search.indexing.live_stories`` hands every page the step-kind vocabulary it loaded
-    once (``step_kind_vocabulary``), so a rebuild reads kinds without a query per story.
+    ``search.indexing.story_batches`` converts the steps of a whole batch at once
+    (``preload_streams``), so a rebuild reads kinds without a query per story.
     """
     steps = getattr(page, "steps", None)
     if not steps:
         return []
-    vocabulary = getattr(page, "step_kind_vocabulary", None)
     kinds = []
-    if vocabulary is None:
-        found = (block.value.get("kind") for block in steps if block.block_type == "step")
-    else:
-        raw = (item.get("value") or {} for item in steps.raw_data if item.get("type") == "step")
-        found = (vocabulary.get(value.get("kind")) for value in raw)
-    for kind in found:
+    for block in steps:
+        kind = block.value.get("kind") if block.block_type == "step" else None
         if kind is not None and kind not in kinds:
             kinds.append(kind)
     return kinds
 
 
+def card_image_url(image) -> str:
+    """The URL of an image's card rendition, or "" when it cannot be made."""
+    try:
+        return image.get_rendition(IMAGE_FILTER).url
+    except Exception:  # noqa: BLE001 - a missing file must not stop indexing
+        logger.warning("No rendition %s for image %s", IMAGE_FILTER, image.pk)
+        return ""
+
+
 def image_fields(page) -> tuple[str, str]:
+    """The card image of a story; ``story_batches`` sets ``card_image_url`` once per image."""
     if not page.hero_image_id:
         return "", ""
-    try:
-        rendition = page.hero_image.get_rendition(IMAGE_FILTER)
-    except Exception:  # noqa: BLE001 - a missing file must not stop indexing
-        logger.warning("No rendition for image %s of page %s", page.hero_image_id, page.pk)
-        return "", ""
-    return rendition.url, page.hero_alt
+    url = getattr(page, "card_image_url", None)
+    if url is None:
+        url = card_image_url(page.hero_image)
+    return (url, page.hero_alt) if url else ("", "")
 
 
 def prepare(page, *, members_only: bool) -> dict:

@@ -64,6 +64,18 @@ def parse_filters(params: QueryDict) -> dict[str, list[str]]:
     return selected
 
 
+# The facets a story's own vocabulary fields answer, by the field that holds them.
+ONE_PER_STORY = {"industry": "industry", "region": "region"}
+MANY_PER_STORY = {
+    "intervention": "intervention_types",
+    "stage": "stages",
+    "risk": "risks_addressed",
+    # The kinds of the live steps only (``CaseStudyPage.step_kinds``, which a draft does not
+    # touch), as in the index.
+    "step": "step_kinds",
+}
+
+
 def filter_stories(stories: QuerySet, filters: dict[str, list[str]]) -> QuerySet:
     """Apply facet filters (from ``search.facets.parse_filters``) to a story queryset.
 
@@ -75,31 +87,14 @@ def filter_stories(stories: QuerySet, filters: dict[str, list[str]]) -> QuerySet
     model = stories.model
     story_type = model.story_type
     for param, values in filters.items():
-        if param == "industry":
-            stories = stories.filter(industry__slug__in=values)
-        elif param == "intervention":
-            stories = stories.filter(
-                pk__in=model.objects.filter(intervention_types__slug__in=values).values("pk")
-            )
-        elif param == "stage":
-            stories = stories.filter(
-                pk__in=model.objects.filter(stages__slug__in=values).values("pk")
-            )
-        elif param == "region":
-            stories = stories.filter(region__slug__in=values)
-        elif param == "risk":
-            stories = stories.filter(
-                pk__in=model.objects.filter(risks_addressed__slug__in=values).values("pk")
-            )
-        elif param == "step":
-            # The kinds of the live steps only (``CaseStudyPage.step_kinds``, which a draft
-            # does not touch), as in the index.
-            if model is CaseStudyPage:
-                stories = stories.filter(
-                    pk__in=model.objects.filter(step_kinds__slug__in=values).values("pk")
-                )
-            else:
-                stories = stories.none()
+        if param in ONE_PER_STORY:
+            stories = stories.filter(**{f"{ONE_PER_STORY[param]}__slug__in": values})
+        elif param == "step" and model is not CaseStudyPage:
+            stories = stories.none()  # bright spots tell no steps
+        elif param in MANY_PER_STORY:
+            # Through a subquery, so that a story tagged with two of the values comes once.
+            tagged = model.objects.filter(**{f"{MANY_PER_STORY[param]}__slug__in": values})
+            stories = stories.filter(pk__in=tagged.values("pk"))
         elif param == "type":
             if story_type not in values:
                 stories = stories.none()

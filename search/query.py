@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import IntegerField, Value
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout, TransportError
 from elasticsearch import ApiError, NotFoundError
 from elasticsearch_dsl import Q, Search
-from elasticsearch_dsl.response import Response
 from wagtail.models import Page
 
 from casestudies.models import (
@@ -93,23 +94,48 @@ def facet_labels(user=None, request=None) -> dict[str, dict[str, str]]:
     key = f"{LABELS_CACHE_KEY}:{audience}:{request_generation(request)}"
     labels = cache.get(key)
     if labels is None:
-        labels = {
-            param: dict(model.objects.visible_to(user).values_list("slug", "name"))
-            for param, model in (
-                ("industry", Industry),
-                ("intervention", InterventionType),
-                ("stage", SupplyChainStage),
-                ("region", Region),
-                ("risk", ForcedLabourIndicator),
-                ("step", StepKind),
-            )
-        }
+        labels = _visible_labels(user)
         cache.set(key, labels, 3600)
     return {
         **labels,
         "type": STORY_TYPES,
         "verification": dict(VERIFICATION_LEVELS),
     }
+
+
+TAXONOMY_FACETS = (
+    ("industry", Industry),
+    ("intervention", InterventionType),
+    ("stage", SupplyChainStage),
+    ("region", Region),
+    ("risk", ForcedLabourIndicator),
+    ("step", StepKind),
+)
+
+
+def _visible_labels(user) -> dict[str, dict[str, str]]:
+    """Every taxonomy's visible terms in one query (a UNION ALL), each in its own order.
+
+    Right after a publish every label cache is stale at once; one query instead of one
+    per taxonomy keeps the first search after it within the page's query budget.
+    """
+    parts = []
+    for number, (_param, model) in enumerate(TAXONOMY_FACETS):
+        position = "position" if model is SupplyChainStage else Value(0)
+        parts.append(
+            model.objects.visible_to(user)
+            .order_by()
+            .annotate(
+                taxonomy=Value(number, output_field=IntegerField()),
+                rank=Coalesce(position, Value(0), output_field=IntegerField()),
+            )
+            .values_list("taxonomy", "rank", "name", "slug")
+        )
+    rows = parts[0].union(*parts[1:], all=True).order_by("taxonomy", "rank", "name")
+    labels: dict[str, dict[str, str]] = {param: {} for param, _model in TAXONOMY_FACETS}
+    for number, _rank, name, slug in rows:
+        labels[TAXONOMY_FACETS[number][0]][slug] = name
+    return labels
 
 
 def synonym_groups() -> list[list[str]]:
@@ -151,9 +177,14 @@ class Hit:
 
     @classmethod
     def from_hit(cls, hit, highlight: str = "") -> Hit:
-        source = hit.to_dict()
+        """From an elasticsearch-dsl hit."""
+        return cls.from_source(hit.to_dict(), hit.meta.id, highlight)
+
+    @classmethod
+    def from_source(cls, source: dict, doc_id: str, highlight: str = "") -> Hit:
+        """From a hit's ``_source`` as Elasticsearch sent it (the card fields)."""
         return cls(
-            id=source.get("page_id") or int(hit.meta.id),
+            id=source.get("page_id") or int(doc_id),
             type=source.get("type", ""),
             title=source.get("title", ""),
             url=source.get("url", ""),
@@ -448,21 +479,22 @@ class FacetedStorySearch:
 
     # Running ---------------------------------------------------------------------
 
-    def _send(self, searches: list[Search]) -> list[Response]:
+    def _send(self, searches: list[Search]) -> list[dict]:
+        """The answers as plain dicts: a page reads a few keys of each, so wrapping them
+        in elasticsearch-dsl's ``Response`` cost more than it saved."""
         body: list[dict] = []
         for search in searches:
             body += [{"index": alias_name()}, search.to_dict()]
         raw = client().msearch(searches=body)
-        responses = []
-        for search, answer in zip(searches, raw["responses"], strict=True):
+        answers = list(raw["responses"])
+        for answer in answers:
             if "error" in answer:
                 raise ApiError(
                     message=str(answer["error"].get("reason", answer["error"]))[:300],
                     meta=_Status(int(answer.get("status", 400))),
                     body=answer,
                 )
-            responses.append(Response(search, answer))
-        return responses
+        return answers
 
     def execute(self) -> SearchResults:
         """Run the search. Raises ``SearchUnavailable`` when Elasticsearch cannot answer."""
@@ -492,15 +524,15 @@ class FacetedStorySearch:
             raise SearchUnavailable(str(exc)) from exc
         results.total_ms = (time.perf_counter() - started) * 1000
         exact = responses[0]
-        few = int(exact.hits.total.value) < FUZZY_BELOW
+        few = int(exact["hits"]["total"]["value"]) < FUZZY_BELOW
         response = responses[1] if few and len(responses) > 1 else exact
-        results.took_ms = max(int(r.took) for r in responses)
-        results.total = int(response.hits.total.value)
-        hits = [self._hit(h) for h in response.hits]
+        results.took_ms = max(int(r.get("took", 0)) for r in responses)
+        results.total = int(response["hits"]["total"]["value"])
+        hits = [self._hit(h) for h in response["hits"]["hits"]]
         results.hits = visible_hits(hits, audiences_for(self.user))
         results.total = max(0, results.total - (len(hits) - len(results.hits)))
         results.facets = self._facets(response)
-        if few and self.query and getattr(exact, "suggest", None):
+        if few and self.query and exact.get("suggest"):
             results.suggestion = self._suggestion(exact)
             if results.suggestion and not self._suggestion_finds_stories(results.suggestion):
                 results.suggestion = ""
@@ -510,23 +542,22 @@ class FacetedStorySearch:
             )
         return results
 
-    def _hit(self, hit) -> Hit:
+    def _hit(self, hit: dict) -> Hit:
         highlight = ""
-        meta_highlight = getattr(hit.meta, "highlight", None)
-        if meta_highlight is not None:
-            for name in ("summary", "body", "summary.plain"):
-                fragments = meta_highlight.to_dict().get(name)
-                if fragments:
-                    highlight = _marked(fragments[0])
-                    break
-        return Hit.from_hit(hit, highlight)
+        marked = hit.get("highlight") or {}
+        for name in ("summary", "body", "summary.plain"):
+            fragments = marked.get(name)
+            if fragments:
+                highlight = _marked(fragments[0])
+                break
+        return Hit.from_source(hit.get("_source") or {}, hit["_id"], highlight)
 
-    def _facets(self, response) -> list[FacetResult]:
+    def _facets(self, response: dict) -> list[FacetResult]:
         labels = facet_labels(self.user, self.request)
         facets = []
-        aggregations = response.aggregations
+        aggregations = response.get("aggregations") or {}
         for facet in FACETS:
-            buckets = aggregations[facet.param]["values"]["buckets"]
+            buckets = aggregations.get(facet.param, {}).get("values", {}).get("buckets", [])
             counts = {str(b["key"]): int(b["doc_count"]) for b in buckets}
             selected = self.filters.get(facet.param, [])
             known = labels.get(facet.param, {})
@@ -570,10 +601,10 @@ class FacetedStorySearch:
     def _suggestion(self, response) -> str:
         text = self._words()
         corrected, changed = text, False
-        for entry in reversed(response.suggest.spelling):
-            if entry.options:
-                start, end = entry.offset, entry.offset + entry.length
-                corrected = corrected[:start] + entry.options[0].text + corrected[end:]
+        for entry in reversed(response["suggest"].get("spelling", [])):
+            if entry.get("options"):
+                start, end = entry["offset"], entry["offset"] + entry["length"]
+                corrected = corrected[:start] + entry["options"][0]["text"] + corrected[end:]
                 changed = True
         corrected = " ".join(corrected.split())
         return corrected if changed and corrected.lower() != text.strip().lower() else ""
@@ -614,36 +645,47 @@ def _marked(fragment: str) -> str:
 # --- Suggestions as you type ----------------------------------------------------------
 
 
-def suggest(query: str, user, limit: int = 6) -> dict:
-    """Story titles and taxonomy terms that start like what is being typed."""
+def suggest(query: str, user, limit: int = 6, request=None) -> dict:
+    """Story titles and taxonomy terms that start like what is being typed.
+
+    With the ``request`` being answered, the labels' cache generation is the one it
+    already read (``facet_labels``).
+    """
     text = " ".join((query or "").split())[:100]
     if len(text) < 2:
         return {"query": text, "suggestions": []}
     lowered = text.lower()
     suggestions: list[dict] = []
-    labels = facet_labels(user)
+    labels = facet_labels(user, request)
     for param in ("industry", "intervention", "stage", "region", "risk", "step"):
         for slug, name in labels[param].items():
             if any(word.startswith(lowered) for word in [name.lower(), *name.lower().split()]):
                 suggestions.append({"text": name, "kind": param, "url": f"/search/?{param}={slug}"})
     available = True
+    audiences = audiences_for(user)
     try:
-        search = (
-            Search(using=client(), index=alias_name())
-            .query(
-                Q(
-                    "bool",
-                    must=[Q("multi_match", query=text, type="bool_prefix", fields=["title.plain"])],
-                    filter=[Q("terms", audience=audiences_for(user))],
-                )
-            )
-            .source(["page_id", "title", "url", "type"])
-            .extra(size=limit)
+        answer = client().search(
+            index=alias_name(),
+            query={
+                "bool": {
+                    "must": [
+                        {
+                            "multi_match": {
+                                "query": text,
+                                "type": "bool_prefix",
+                                "fields": ["title.plain"],
+                            }
+                        }
+                    ],
+                    "filter": [{"terms": {"audience": audiences}}],
+                }
+            },
+            source=["page_id", "title", "url", "type"],
+            size=limit,
         )
-        hits = [Hit.from_hit(h) for h in search.execute().hits]
+        hits = [Hit.from_source(h.get("_source") or {}, h["_id"]) for h in answer["hits"]["hits"]]
         titles = [
-            {"text": h.title, "kind": h.type, "url": h.url}
-            for h in visible_hits(hits, audiences_for(user))
+            {"text": h.title, "kind": h.type, "url": h.url} for h in visible_hits(hits, audiences)
         ]
     except (TransportError, ApiError):
         titles, available = [], False

@@ -10,19 +10,8 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from casestudies.models import (
-    STORY_MODELS,
-    VOCABULARY_MODELS,
-    BrightSpotPage,
-    CaseStudyPage,
-    ForcedLabourIndicator,
-    Industry,
-    InterventionType,
-    MetricDefinition,
-    Region,
-    StepKind,
-    SupplyChainStage,
-)
+from casestudies import models as content
+from casestudies.models import STORY_MODELS, VOCABULARY_MODELS, BrightSpotPage, CaseStudyPage
 
 from .models import SearchSynonym
 from .tasks import request_rebuild, request_sync
@@ -63,19 +52,19 @@ def on_restriction_changed(sender, instance, **kwargs):
 
 # The story field that holds each taxonomy: a rename reaches every story tagged with it.
 TAGGED_BY = {
-    Industry: "industry",
-    Region: "region",
-    InterventionType: "intervention_types",
-    SupplyChainStage: "stages",
-    ForcedLabourIndicator: "risks_addressed",
+    content.Industry: "industry",
+    content.Region: "region",
+    content.InterventionType: "intervention_types",
+    content.SupplyChainStage: "stages",
+    content.ForcedLabourIndicator: "risks_addressed",
 }
 
 
 def _stories_tagged(instance) -> list[int]:
-    if isinstance(instance, StepKind):
+    if isinstance(instance, content.StepKind):
         # The case studies whose published steps take the kind (only they are indexed).
         return list(CaseStudyPage.objects.filter(step_kinds=instance).values_list("pk", flat=True))
-    if isinstance(instance, MetricDefinition):
+    if isinstance(instance, content.MetricDefinition):
         return list(
             CaseStudyPage.objects.filter(results__metric=instance).values_list("pk", flat=True)
         ) + list(BrightSpotPage.objects.filter(metric=instance).values_list("pk", flat=True))
@@ -105,7 +94,7 @@ def on_synonyms_changed(sender, **kwargs):
 
 
 # Words readers of the demo stories use for what the stories call something else
-# (besides the defaults of migration 0002).
+# (besides the defaults the search app's migration seeds).
 DEMO_SYNONYMS = [
     "recruitment debt, debt bondage",
     "withheld wages, unpaid wages, wage theft",

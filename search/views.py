@@ -147,7 +147,7 @@ SUGGESTION_KINDS = {**STORY_TYPES, **{facet.param: facet.label for facet in FACE
 @require_GET
 def suggest_view(request):
     """Suggestions as links: a story's page, or the search page filtered by a term."""
-    payload = suggest(request.GET.get("q", ""), request.user)
+    payload = suggest(request.GET.get("q", ""), request.user, request=request)
     for item in payload["suggestions"]:
         item["kind_label"] = SUGGESTION_KINDS.get(item["kind"], "")
     response = JsonResponse(payload)

@@ -29,55 +29,31 @@ class TermFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
 
 
-class IndustryFactory(TermFactory):
-    class Meta:
-        model = models.Industry
-
-    name = factory.Sequence(lambda n: f"Industry {n}")
-
-
-class InterventionTypeFactory(TermFactory):
-    class Meta:
-        model = models.InterventionType
-
-    name = factory.Sequence(lambda n: f"Intervention {n}")
-    description = "A practice companies use."
+def term_factory(model, label: str, **fields):
+    """The factory of a vocabulary model, whose terms are named "<label> 1", "<label> 2"..."""
+    name = factory.Sequence(lambda n: f"{label} {n}")
+    return factory.make_factory(model, FACTORY_CLASS=TermFactory, name=name, **fields)
 
 
-class SupplyChainStageFactory(TermFactory):
-    class Meta:
-        model = models.SupplyChainStage
-
-    name = factory.Sequence(lambda n: f"Stage {n}")
-
-
-class RegionFactory(TermFactory):
-    class Meta:
-        model = models.Region
-
-    name = factory.Sequence(lambda n: f"Region {n}")
-
-
-class StepKindFactory(TermFactory):
-    class Meta:
-        model = models.StepKind
-
-    name = factory.Sequence(lambda n: f"Step kind {n}")
+IndustryFactory = term_factory(models.Industry, "Industry")
+InterventionTypeFactory = term_factory(
+    models.InterventionType, "Intervention", description="A practice companies use."
+)
+SupplyChainStageFactory = term_factory(models.SupplyChainStage, "Stage")
+RegionFactory = term_factory(models.Region, "Region")
+StepKindFactory = term_factory(models.StepKind, "Step kind")
+MetricDefinitionFactory = term_factory(
+    models.MetricDefinition,
+    "Metric",
+    unit="workers",
+    counts="Workers counted by the metric.",
+    higher_is_better=True,
+)
 
 
 def indicators(*slugs: str) -> list[models.ForcedLabourIndicator]:
     """ILO forced-labour indicators by slug (the migration loads all 11)."""
     return terms(models.ForcedLabourIndicator, slugs)
-
-
-class MetricDefinitionFactory(TermFactory):
-    class Meta:
-        model = models.MetricDefinition
-
-    name = factory.Sequence(lambda n: f"Metric {n}")
-    unit = "workers"
-    counts = "Workers counted by the metric."
-    higher_is_better = True
 
 
 def make_image_file(name: str = "photo.jpg", size=(64, 48), color=(30, 90, 150)) -> ImageFile:
@@ -128,10 +104,13 @@ class StoryPageFactory(wagtail_factories.PageFactory):
     year_started = 2021
     year_ended = 2023
     risks_addressed = ()  # ILO indicators: objects or slugs
+    parent = None  # the story type's listing, its one allowed parent
 
     @classmethod
     def _create(cls, model_class, *args, parent, **kwargs):
         """Built the one way stories are built; live without a revision until ``publish``."""
+        if parent is None:
+            parent = model_class.allowed_parent_page_models()[0].objects.get()
         return add_story(parent, model_class, publish=False, **kwargs)
 
     @factory.post_generation
@@ -171,7 +150,6 @@ class CaseStudyPageFactory(StoryPageFactory):
         model = models.CaseStudyPage
 
     title = factory.Sequence(lambda n: f"How a garment maker repaid recruitment fees {n}")
-    parent = factory.LazyFunction(lambda: models.CaseStudyIndexPage.objects.get())
     summary = "A global apparel brand worked with suppliers to repay recruitment fees."
     challenge = "<p>Migrant workers paid agencies up to a year's wages to get their jobs.</p>"
     steps = factory.LazyFunction(lambda: [step()])
@@ -184,7 +162,6 @@ class BrightSpotPageFactory(StoryPageFactory):
         model = models.BrightSpotPage
 
     title = factory.Sequence(lambda n: f"Fees repaid to 1,200 workers {n}")
-    parent = factory.LazyFunction(lambda: models.BrightSpotIndexPage.objects.get())
     body = "A seafood processor repaid every worker's recruitment fees within a year."
     metric = factory.SubFactory(MetricDefinitionFactory)
     metric_value = 1200

@@ -20,8 +20,12 @@ def main_text(response) -> str:
 
 
 def response_bytes(response) -> bytes:
-    """The bytes of an answer, streamed or not."""
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    """The bytes of an answer, streamed or not (a stream is kept, so it may be read again)."""
+    if not response.streaming:
+        return response.content
+    body = b"".join(response.streaming_content)
+    response.streaming_content = [body]
+    return body
 
 
 def readable(response) -> str:

@@ -1,7 +1,6 @@
 """Demo content: realistic, anonymized stories a newcomer sees on a fresh portal.
 
-The texts are data files (``data/*.toml``: vocabulary, hand-written fragments, story
-outlines) that `compose` turns into page fields, so thirty case studies read differently
-without thirty hand-written essays; `loader` builds them with ``casestudies.building``.
+The stories are data files (``data/*.toml``: vocabulary, case studies and bright spots,
+word for word) that `loader` builds and publishes with ``casestudies.building``.
 `load_demo_content` is the management command.
 """

@@ -1,8 +1,9 @@
-"""The demo's text as data: TOML files in ``data/`` read once, with stdlib ``tomllib``.
+"""The demo content as data: TOML files in ``data/`` read once, with stdlib ``tomllib``.
 
 ``vocabulary.toml`` holds the shared vocabularies (also used by the benchmark corpus),
-``fragments.toml`` the hand-written text fragments stories are composed from and
-``stories.toml`` the story outlines (read by ``stories.py``).
+``case_studies.toml`` and ``bright_spots.toml`` the stories word for word, and
+``private_words.toml`` the invented words their fictional confidential fields are made of
+(for the tests that look for leaks).
 """
 
 from __future__ import annotations
@@ -31,13 +32,6 @@ REGIONS: list[dict] = _vocabulary["regions"]
 METRICS: list[dict] = _vocabulary["metrics"]
 STEP_KINDS: list[dict] = _vocabulary["step_kinds"]
 
-_fragments = read("fragments")
-INDUSTRY_TEXT: dict[str, dict] = _fragments["industry_text"]
-REGION_TEXT: dict[str, str] = _fragments["region_text"]
-TRIGGERS: list[str] = _fragments["triggers"]
-OPENING_STEPS: list[dict] = _fragments["opening_steps"]
-CLOSING_STEPS: list[dict] = _fragments["closing_steps"]
-GENERIC_DID_NOT_WORK: list[str] = _fragments["generic_did_not_work"]
-GENERIC_LESSONS: list[str] = _fragments["generic_lessons"]
-VERIFICATION_SENTENCES: dict[str, str] = _fragments["verification_sentences"]
-INTERVENTION_TEXT: dict[str, dict] = _fragments["intervention_text"]
+# Newest first: the loader spreads publication dates over two years in this order.
+CASE_STUDIES: list[dict] = read("case_studies")["case_studies"]
+BRIGHT_SPOTS: list[dict] = read("bright_spots")["bright_spots"]

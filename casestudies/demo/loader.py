@@ -1,6 +1,8 @@
 """Load the demo content: vocabularies, metrics, case studies, bright spots, images.
 
-Idempotent by slug: whatever already exists (including anything an editor has
+The stories are read from ``data/case_studies.toml`` and ``data/bright_spots.toml`` as
+written; only what follows the publication date (years, result periods) is worked out
+here. Idempotent by slug: whatever already exists (including anything an editor has
 since changed) is left alone, so a second run creates and changes nothing.
 Pages are published through revisions so that publish signals (search
 indexing, the anonymity guard) run exactly as when an editor publishes.
@@ -12,6 +14,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -38,10 +41,17 @@ from casestudies.models import (
     SupplyChainStage,
 )
 
-from .compose import INDUSTRIES_BY_SLUG, bright_spot_fields, case_study_fields
-from .files import INDUSTRIES, INTERVENTIONS, METRICS, REGIONS, STAGES, STEP_KINDS
+from .files import (
+    BRIGHT_SPOTS,
+    CASE_STUDIES,
+    INDUSTRIES,
+    INTERVENTIONS,
+    METRICS,
+    REGIONS,
+    STAGES,
+    STEP_KINDS,
+)
 from .images import hero_image_file
-from .stories import BRIGHT_SPOTS, CASE_STUDIES
 
 Progress = Callable[[int, int, str], None]
 
@@ -54,6 +64,21 @@ TAXONOMIES = [
     (MetricDefinition, METRICS, ["name", "unit", "counts", "higher_is_better", "framework"]),
 ]
 SPREAD_DAYS = 700  # publication dates spread over the last two years
+INDUSTRIES_BY_SLUG = {row["slug"]: row for row in INDUSTRIES}
+UNITS = {row["slug"]: row["unit"] for row in METRICS}
+# What a bright spot linked to a case study takes from it (besides its years).
+FROM_CASE_STUDY = [
+    "size_band",
+    "industry",
+    "region",
+    "intervention_types",
+    "stages",
+    "risks_addressed",
+]
+# Keys of the story data that are not page fields: years before publication, the link.
+_NOT_FIELDS = {"started", "ended", "case_study"}
+# Every demo company is invented, which the re-identification check is told.
+REIDENTIFICATION_OVERRIDE = "Demo content: the contributing company is fictional."
 
 # Sent with each demo story (page=...) just before it is published, so that a
 # capability can prepare what publishing needs: the anonymity app registers
@@ -98,37 +123,105 @@ def load_demo_content(progress: Progress | None = None) -> LoadReport:
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     case_pages: dict[str, tuple[CaseStudyPage, dict]] = {}
-    for index, outline in enumerate(CASE_STUDIES):
+    for index, story in enumerate(CASE_STUDIES):
         published = _published_at(now, index, len(CASE_STUDIES))
-        fields = case_study_fields(outline, index, published)
+        fields = case_study_fields(story, published)
         page = CaseStudyPage.objects.child_of(case_index).filter(slug=fields["slug"]).first()
         if page is None:
             page = _create_story(case_index, CaseStudyPage, fields, published)
             report.created["case study"] += 1
         else:
             report.existing["case study"] += 1
-        case_pages[outline.title] = (page, fields)
-        tick(outline.title)
+        case_pages[story["slug"]] = (page, fields)
+        tick(story["title"])
 
-    cases_by_title = {c.title: c for c in CASE_STUDIES}
-    for index, outline in enumerate(BRIGHT_SPOTS):
-        case_page, case_fields = case_pages.get(outline.case_study, (None, None))
+    for index, story in enumerate(BRIGHT_SPOTS):
+        linked = story.get("case_study")
+        if linked is not None and linked not in case_pages:
+            raise DemoContentError(
+                f"The bright spot {story['title']!r} links to the case study {linked!r}, "
+                "which data/case_studies.toml does not hold; fix its case_study slug."
+            )
+        case_page, case_fields = case_pages.get(linked, (None, None))
         if case_page is not None:
             published = case_page.first_published_at + datetime.timedelta(days=5 + index % 9)
             published = min(published, now - datetime.timedelta(hours=1))
         else:
             published = _published_at(now, index, len(BRIGHT_SPOTS), offset=11)
-        fields = bright_spot_fields(
-            outline, cases_by_title.get(outline.case_study), case_fields, published
-        )
+        fields = bright_spot_fields(story, published, case_fields)
         exists = BrightSpotPage.objects.child_of(bright_index).filter(slug=fields["slug"])
         if exists.exists():
             report.existing["bright spot"] += 1
         else:
             _create_story(bright_index, BrightSpotPage, fields, published, case_study=case_page)
             report.created["bright spot"] += 1
-        tick(outline.title)
+        tick(story["title"])
     return report
+
+
+def case_study_fields(story: dict, published: datetime.datetime) -> dict:
+    """Plain data for ``casestudies.building`` from a case study as written in the data:
+    its years, the year its summary names and its results' period follow ``published``."""
+    year_started, year_ended = _years(story, published)
+    period_start = datetime.date(year_started, 1, 1)
+    if year_ended is not None and year_ended < published.year:
+        period_end = datetime.date(year_ended, 12, 31)
+    else:  # still going, or ended this year: measured up to the last full month
+        period_end = published.date().replace(day=1) - datetime.timedelta(days=1)
+    results = [
+        {
+            "metric": row["metric"],
+            "baseline": None if row.get("baseline") is None else Decimal(row["baseline"]),
+            "result": Decimal(row["result"]),
+            "unit": UNITS[row["metric"]],
+            "period_start": period_start,
+            "period_end": max(period_end, period_start),
+            "verification": row["verification"],
+            "note": row.get("note", ""),
+        }
+        for row in story["results"]
+    ]
+    return {
+        **_page_fields(story, year_started, year_ended),
+        "summary": story["summary"].format(year_ended=year_ended),
+        "results": results,
+    }
+
+
+def bright_spot_fields(
+    story: dict, published: datetime.datetime, case_fields: dict | None = None
+) -> dict:
+    """Plain data for ``casestudies.building`` from a bright spot as written in the data; a
+    linked one takes its size, years and tags from its case study's fields."""
+    if case_fields is None:
+        year_started, year_ended = _years(story, published)
+    else:
+        story = {**{name: case_fields[name] for name in FROM_CASE_STUDY}, **story}
+        year_started, year_ended = case_fields["year_started"], case_fields["year_ended"]
+    return {
+        **_page_fields(story, year_started, year_ended),
+        "metric_value": Decimal(story["metric_value"]),
+        "metric_unit": UNITS[story["metric"]],
+    }
+
+
+def _page_fields(story: dict, year_started: int, year_ended: int | None) -> dict:
+    """The fields every story passes on as written, with what the data leaves implicit."""
+    fields = {key: value for key, value in story.items() if key not in _NOT_FIELDS}
+    return {
+        **fields,
+        "year_started": year_started,
+        "year_ended": year_ended,
+        "hero_alt": INDUSTRIES_BY_SLUG[story["industry"]]["image_alt"],
+        "confidential_terms": "\n".join(story["confidential_terms"]),
+        "reidentification_override": REIDENTIFICATION_OVERRIDE,
+    }
+
+
+def _years(story: dict, published: datetime.datetime) -> tuple[int, int | None]:
+    """Years in the data count back from publication, so the demo never tells of the future."""
+    ended = story.get("ended")
+    return published.year - story["started"], None if ended is None else published.year - ended
 
 
 def load_vocabularies(report: LoadReport | None = None) -> LoadReport:
@@ -209,7 +302,7 @@ def _image(industry_slug: str) -> StoryImage:
             file=hero_image_file(
                 industry["palette"], seed=industry_slug, name=f"{industry_slug}.jpg"
             ),
-            caption=f"Abstract shapes in {industry['colours']}.",
+            caption=industry["image_caption"],
         )
         image._set_image_file_metadata()
         image.save()

@@ -49,10 +49,18 @@ def _years(story: StoryPage) -> str:
     return f"{first}–{last}" if last and last != first else str(first)
 
 
-@register.simple_tag
-def story_listing_url(story_type: str) -> str:
-    """The address of the page listing every story of this type (``"case-study"``)."""
-    return listing_paths().get(story_type, "")
+@register.simple_tag(takes_context=True)
+def story_listing_url(context, story_type: str) -> str:
+    """The address of the page listing every story of this type (``"case-study"``).
+
+    Read from the cache once per request, however many links a page has.
+    """
+    request = context.get("request")
+    if request is None:
+        return listing_paths().get(story_type, "")
+    if not hasattr(request, "_story_listing_paths"):
+        request._story_listing_paths = listing_paths()
+    return request._story_listing_paths.get(story_type, "")
 
 
 @register.inclusion_tag("casestudies/includes/tags.html")

@@ -127,7 +127,8 @@ def _cache_from_url(url: str) -> dict:
     """Translate CACHE_URL (``locmem://``, ``redis://host:port/db``) into CACHES."""
     scheme = urlparse(url).scheme if url else "locmem"
     if scheme in ("redis", "rediss"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Django's Redis cache, reusing its client (perf/shared_cache.py).
+        return {"BACKEND": "perf.shared_cache.RedisCache", "LOCATION": url}
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}

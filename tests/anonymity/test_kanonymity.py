@@ -200,6 +200,11 @@ def test_the_share_form_records_the_members_registered_company(client):
         member_group=member.groups.get(),
     )
     stage, intervention = factories.SupplyChainStageFactory(), factories.InterventionTypeFactory()
+    # The form offers stages and interventions a published story uses (and the company's own
+    # industry and region): see test_members.py.
+    factories.publish(
+        factories.CaseStudyPageFactory(stages=[stage], intervention_types=[intervention])
+    )
     client.force_login(member)
 
     form = client.get("/share-your-practice/").content.decode()

@@ -33,27 +33,19 @@ from casestudies.citation import FORMATS as CITE_FORMATS
 from casestudies.models import (
     MEMBER_GROUP_PREFIX,
     VERIFICATION_LEVELS,
+    VOCABULARY_MODELS,
     CaseStudyPage,
-    ForcedLabourIndicator,
-    Industry,
-    InterventionType,
     MetricDefinition,
-    Region,
     StepKind,
-    SupplyChainStage,
 )
 from impact.releases import make_release
 from search.facets import FACETS, STORY_TYPES
+from tests import factories
 from tests.factories import (
     BrightSpotPageFactory,
     CaseStudyPageFactory,
-    IndustryFactory,
-    InterventionTypeFactory,
-    MetricDefinitionFactory,
     MetricResultFactory,
-    RegionFactory,
     StoryImageFactory,
-    SupplyChainStageFactory,
     publish,
     step,
 )
@@ -98,22 +90,15 @@ class Seed:
         """Every value of every facet the public may see, so each is visited (FACETS is the
         one list); a term no public story uses is unknown to outsiders (404, 422)."""
         years = sorted({str(y) for s in self.stories + self.members_only for y in s.years})
-        public = {
-            model: list(model.objects.visible_to(None).values_list("slug", flat=True))
-            for model in (Industry, InterventionType, SupplyChainStage, Region)
-        }
+        vocabularies = {model._meta.model_name: model for model in VOCABULARY_MODELS}
         values = {
-            "industry": public[Industry],
-            "intervention": public[InterventionType],
-            "stage": public[SupplyChainStage],
-            "region": public[Region],
+            param: list(vocabularies[name].objects.visible_to(None).values_list("slug", flat=True))
+            for param, name in VOCABULARY_FACETS.items()
+        }
+        values |= {
             "type": list(STORY_TYPES),
             "year": years,
             "verification": [key for key, _label in VERIFICATION_LEVELS],
-            "risk": list(
-                ForcedLabourIndicator.objects.visible_to(None).values_list("slug", flat=True)
-            ),
-            "step": list(StepKind.objects.visible_to(None).values_list("slug", flat=True)),
         }
         missing = {f.param for f in FACETS} - set(values)
         assert not missing, f"add the values of facet(s) {missing} to Seed.facet_values"
@@ -166,6 +151,26 @@ SEARCH_QUERIES = ["fees", "recruitment", "ledger", "xylophone", "quenvik", "zorb
 # Renditions a story page, card and embed ask for (perf/renditions.py makes them up front).
 MEMBERS_ONLY_RENDITIONS = ["width-480|format-webp", "fill-480x270|format-webp"]
 
+# The facets whose values are a vocabulary's slugs, and the vocabulary's model name.
+VOCABULARY_FACETS = {
+    "industry": "industry",
+    "intervention": "interventiontype",
+    "stage": "supplychainstage",
+    "region": "region",
+    "risk": "forcedlabourindicator",
+    "step": "stepkind",
+}
+
+
+def _searched(seed: Seed, filtered: str, queried: str, combined: str) -> list[Visit]:
+    """A search-driven address: every filter, every query, and every query with a twist."""
+    return (
+        [Visit(f"{filtered}?{q}") for q in seed.filter_queries()]
+        + [Visit(f"{queried}?q={q}") for q in SEARCH_QUERIES]
+        + [Visit(combined.format(q=q)) for q in SEARCH_QUERIES]
+    )
+
+
 SURFACES: list[Surface] = [
     Surface(
         "every page",
@@ -217,19 +222,23 @@ SURFACES: list[Surface] = [
     Surface(
         "feeds for any search",
         ("feeds/search/rss/", "feeds/search/atom/"),
-        lambda s: (
-            [Visit(f"/feeds/search/rss/?{q}") for q in s.filter_queries()]
-            + [Visit(f"/feeds/search/atom/?q={q}") for q in SEARCH_QUERIES]
-            + [Visit(f"/feeds/search/rss/?q={q}&industry=apparel") for q in SEARCH_QUERIES]
+        lambda s: _searched(
+            s,
+            "/feeds/search/rss/",
+            "/feeds/search/atom/",
+            "/feeds/search/rss/?q={q}&industry=apparel",
         ),
     ),
     Surface(
         "search results downloads",
         ("api/stories/export.csv", "api/stories/export.json"),
         lambda s: (
-            [Visit(f"/api/stories/export.csv?{q}") for q in s.filter_queries()]
-            + [Visit(f"/api/stories/export.csv?q={q}") for q in SEARCH_QUERIES]
-            + [Visit(f"/api/stories/export.json?q={q}&sort=newest") for q in SEARCH_QUERIES]
+            _searched(
+                s,
+                "/api/stories/export.csv",
+                "/api/stories/export.csv",
+                "/api/stories/export.json?q={q}&sort=newest",
+            )
             + [Visit("/api/stories/export.json")]
         ),
     ),
@@ -397,14 +406,15 @@ def seed(django_user_model) -> Seed:
     for term in DENYLISTED:
         DenylistTerm.objects.create(term=term, reason="Named in an open investigation")
 
-    apparel, seafood = IndustryFactory(name="Apparel"), IndustryFactory(name="Seafood")
-    asia, europe = RegionFactory(name="South Asia"), RegionFactory(name="Europe")
-    fees, voice = (
-        InterventionTypeFactory(name="Employer pays"),
-        InterventionTypeFactory(name="Voice"),
-    )
-    recruitment, processing = SupplyChainStageFactory(name="Recruitment"), SupplyChainStageFactory()
-    wages = MetricDefinitionFactory(name="Fees repaid", unit="USD")
+    apparel = factories.IndustryFactory(name="Apparel")
+    seafood = factories.IndustryFactory(name="Seafood")
+    asia = factories.RegionFactory(name="South Asia")
+    europe = factories.RegionFactory(name="Europe")
+    fees = factories.InterventionTypeFactory(name="Employer pays")
+    voice = factories.InterventionTypeFactory(name="Voice")
+    recruitment = factories.SupplyChainStageFactory(name="Recruitment")
+    processing = factories.SupplyChainStageFactory()
+    wages = factories.MetricDefinitionFactory(name="Fees repaid", unit="USD")
     private = {
         "contributing_company": COMPANY,
         "confidential_terms": "\n".join(CONFIDENTIAL),

@@ -77,12 +77,22 @@ def test_a_company_joining_later_reads_existing_members_only_pages(client, membe
 
 @pytest.fixture
 def vocabulary():
-    return {
+    """Entries a published story uses: the form offers only those a member can read of."""
+    terms = {
         "industry": factories.IndustryFactory(name="Apparel"),
         "region": factories.RegionFactory(name="South Asia"),
         "stage": factories.SupplyChainStageFactory(name="Recruitment"),
         "intervention": factories.InterventionTypeFactory(name="Employer pays"),
     }
+    factories.publish(
+        factories.CaseStudyPageFactory(
+            industry=terms["industry"],
+            region=terms["region"],
+            stages=[terms["stage"]],
+            intervention_types=[terms["intervention"]],
+        )
+    )
+    return terms
 
 
 def _submission(vocabulary, **changes):
@@ -151,7 +161,7 @@ def test_member_text_cannot_inject_markup(client, member, vocabulary):
         "/share-your-practice/",
         _submission(vocabulary, challenge="<script>alert(1)</script> and a long enough text"),
     )
-    page = CaseStudyPage.objects.get()
+    page = CaseStudyPage.objects.get(live=False)
     assert "<script>" not in page.challenge
     assert "&lt;script&gt;" in page.challenge
 
@@ -175,7 +185,7 @@ def test_every_field_is_validated(client, member, vocabulary, changes, field, me
     response = client.post("/share-your-practice/", _submission(vocabulary, **changes))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
-    assert CaseStudyPage.objects.count() == 0
+    assert CaseStudyPage.objects.filter(live=False).count() == 0
 
 
 def test_sharing_is_rate_limited_without_losing_the_text(client, member, vocabulary):
@@ -194,4 +204,22 @@ def test_sharing_is_rate_limited_without_losing_the_text(client, member, vocabul
     html = response.content.decode()
     assert "You have shared 3 practices in the last hour" in html
     assert "One practice too many" in html
-    assert CaseStudyPage.objects.count() == 3
+    assert CaseStudyPage.objects.filter(live=False).count() == 3
+
+
+def test_the_form_offers_only_entries_a_member_can_read_of(client, member, vocabulary):
+    """An entry only a draft uses can name who the draft is about: members are not shown it,
+    any more than the public is; their own company's industry is theirs to choose."""
+    draft_only = factories.IndustryFactory(name="Quenvik Pearl Farming")
+    factories.CaseStudyPageFactory(industry=draft_only, live=False)
+    own = ContributingCompany.objects.get(member_group__user=member).industry
+    client.force_login(member)
+
+    html = client.get("/share-your-practice/").content.decode()
+
+    assert "Apparel" in html and "South Asia" in html and "Employer pays" in html
+    assert own.name in html
+    assert "Quenvik Pearl Farming" not in html
+    response = client.post("/share-your-practice/", _submission(vocabulary, industry=draft_only.pk))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()

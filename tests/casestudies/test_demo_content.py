@@ -17,7 +17,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core import serializers
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 from wagtail.models import Revision, Site
@@ -25,7 +25,8 @@ from wagtail.models import Revision, Site
 from anonymity.guard import find_leaks, find_terms
 from base.models import StoryImage
 from casestudies import models
-from casestudies.demo.stories import PRIVATE_WORDS
+from casestudies.demo import loader
+from casestudies.demo.files import read
 from tests.worlds import rolled_back
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,8 @@ ISSUE_INTERVENTIONS = {
     "recruitment-agency-vetting",
 }
 STAGES = ["raw-materials", "processing", "manufacturing", "logistics", "retail-services"]
+# The invented words the demo's fictional companies, sites and people are named with.
+PRIVATE_WORDS = read("private_words")["private_words"]
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +225,13 @@ def test_loading_again_creates_and_changes_nothing(demo):
         models.BrightSpotIndexPage.objects.get().get_children().count()
         == models.BrightSpotPage.objects.count()
     )
+
+
+def test_a_bright_spot_linked_to_a_missing_case_study_is_named(demo, monkeypatch):
+    broken = {**loader.BRIGHT_SPOTS[0], "case_study": "no-such-case-study"}
+    monkeypatch.setattr(loader, "BRIGHT_SPOTS", [broken])
+    with pytest.raises(CommandError, match="'no-such-case-study'.*fix its case_study slug"):
+        call_command("load_demo_content", "--quiet", stdout=StringIO())
 
 
 def test_progress_is_shown_unless_quiet(demo):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from decimal import Decimal
 from html import unescape
@@ -14,6 +15,7 @@ from django.contrib.auth.models import Group, User
 
 from casestudies.models import MEMBER_GROUP_PREFIX
 from impact.charts import format_figure
+from tests.reading import response_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -165,12 +167,12 @@ def test_chart_bars_are_proportional_to_the_values(client, world):
 def open_data(client) -> list[dict[str, str]]:
     response = client.get("/data/metric-results.csv")
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response_bytes(response).decode())))
 
 
 def test_csv_and_json_hold_the_same_public_rows(client, world):
     rows = open_data(client)
-    data = client.get("/data/metric-results.json").json()
+    data = json.loads(response_bytes(client.get("/data/metric-results.json")))
     assert data["results"] == rows
     assert data["count"] == len(rows) == 7  # 5 workers results + 2 fees results
     assert {r["case_study_title"] for r in rows} == {
@@ -238,7 +240,7 @@ def test_downloads_and_pages_agree_to_the_last_digit(client, world):
 
 def test_data_dictionary_explains_every_column(client, world):
     html = client.get("/data/").content.decode()
-    header = client.get("/data/metric-results.csv").content.decode().splitlines()[0]
+    header = response_bytes(client.get("/data/metric-results.csv")).decode().splitlines()[0]
     for column in header.split(","):
         assert f"<code>{column}</code>" in html
 

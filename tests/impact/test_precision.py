@@ -21,6 +21,7 @@ from tests.factories import (
     RegionFactory,
     publish,
 )
+from tests.reading import response_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +104,8 @@ def test_no_public_surface_shows_the_exact_figure_or_months(client, regions_worl
             f"/metrics/{fees.slug}/?region={gulf.slug}"
         ).content.decode(),
         "dashboard": client.get("/impact/").content.decode(),
-        "open data CSV": client.get("/data/metric-results.csv").content.decode(),
-        "open data JSON": client.get("/data/metric-results.json").content.decode(),
+        "open data CSV": response_bytes(client.get("/data/metric-results.csv")).decode(),
+        "open data JSON": response_bytes(client.get("/data/metric-results.json")).decode(),
         "API detail": client.get(f"/api/stories/{story.pk}/").content.decode(),
         "embed card": client.get(f"/embed/{story.pk}/").content.decode(),
         "RSS feed": client.get("/feeds/rss/").content.decode(),
@@ -121,7 +122,7 @@ def test_open_data_and_api_say_how_precise_each_figure_is(client, regions_world)
     result.save()
 
     rows = list(
-        csv.DictReader(io.StringIO(client.get("/data/metric-results.csv").content.decode()))
+        csv.DictReader(io.StringIO(response_bytes(client.get("/data/metric-results.csv")).decode()))
     )
     gulf = next(r for r in rows if r["case_study_title"] == "Fees repaid gulf")
     assert (gulf["precision"], gulf["result"], gulf["change"]) == ("banded", "200000..500000", "")

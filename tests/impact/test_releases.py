@@ -6,6 +6,7 @@ import csv
 import datetime
 import hashlib
 import io
+import json
 import re
 
 import pytest
@@ -13,10 +14,13 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from anonymity.members import make_members_only
+from base.csv import csv_text
+from impact.figures import OPEN_DATA_FIELDS
 from impact.models import OpenDataRelease
 from impact.releases import make_release
 from tests.factories import CaseStudyPageFactory, MetricDefinitionFactory, MetricResultFactory
 from tests.factories import publish as publish_page
+from tests.reading import response_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +54,8 @@ def csv_rows(body: bytes) -> list[dict[str, str]]:
 
 def test_a_release_freezes_the_open_data_and_later_changes_do_not_touch_it(client, metric):
     page, [first, second] = story_with_results("Case study fees", 100, 200, metric=metric)
-    live_csv = client.get("/data/metric-results.csv").content
-    live_json = client.get("/data/metric-results.json").json()
+    live_csv = response_bytes(client.get("/data/metric-results.csv"))
+    live_json = json.loads(response_bytes(client.get("/data/metric-results.json")))
 
     release = make_release(NEW_YEAR).release
 
@@ -70,7 +74,7 @@ def test_a_release_freezes_the_open_data_and_later_changes_do_not_touch_it(clien
     first.save()
     publish_page(page)
     assert client.get("/data/releases/2026-01-01/metric-results.csv").content == live_csv
-    assert client.get("/data/metric-results.csv").content != live_csv
+    assert response_bytes(client.get("/data/metric-results.csv")) != live_csv
     with pytest.raises(ValueError, match="immutable"):
         release.save()
 
@@ -232,12 +236,29 @@ def test_no_csv_cell_runs_as_a_spreadsheet_formula_and_numbers_keep_their_sign(c
     make_release(NEW_YEAR)
 
     for address in ["/data/metric-results.csv", "/data/releases/2026-01-01/metric-results.csv"]:
-        [row] = csv_rows(client.get(address).content)
+        [row] = csv_rows(response_bytes(client.get(address)))
         assert row["case_study_title"] == "'" + FORMULA, address
         # Negative figures are numbers, not formulas: they are written as they are.
         assert float(row["result"]) == -12.5 and float(row["change"]) == -12.5, address
     # JSON is not opened by spreadsheets: the title is exactly as published there.
-    [result] = client.get("/data/metric-results.json").json()["results"]
+    [result] = json.loads(response_bytes(client.get("/data/metric-results.json")))["results"]
     assert result["case_study_title"] == FORMULA
     html = client.get("/data/").content.decode()
     assert "written with a single quote in front" in html
+
+
+def test_frozen_files_are_written_byte_for_byte_as_before(client, metric):
+    """Written row by row now, a release's files keep the exact bytes of one ``json.dumps``
+    (indented by one) and of the whole-file CSV writer, so checksums stay comparable."""
+    story_with_results("Case study fees — repaid in €", 100, -12.5, metric=metric)
+    story_with_results("Case study wages", 300, metric=metric)
+    make_release(NEW_YEAR)
+
+    body = client.get("/data/releases/2026-01-01/metric-results.json").content
+    document = json.loads(body)
+    assert list(document) == ["dictionary", "release", "note", "count", "results"]
+    assert document["count"] == len(document["results"]) == 3
+    assert body == json.dumps(document, ensure_ascii=False, indent=1).encode()
+    fields = [name for name, _ in OPEN_DATA_FIELDS]
+    csv_body = client.get("/data/releases/2026-01-01/metric-results.csv").content
+    assert csv_body == csv_text(fields, document["results"]).encode()

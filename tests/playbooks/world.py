@@ -51,9 +51,16 @@ class PlaybookWorld:
     member: object
 
 
-def _step(kind, duration, cost, **values):
+def _step(kinds: dict, story: str, text: str, pitfalls: dict):
+    """A step from its line in ``build_world``'s table: "repay 6 months 100k-1m"."""
+    key, number, unit, cost = text.split()
+    kind, duration = kinds[key], f"{number} {unit}"
     return factories.step(
-        heading=f"{kind.name} ({duration})", kind=kind, duration=duration, cost_band=cost, **values
+        heading=f"{kind.name} ({duration})",
+        kind=kind,
+        duration=duration,
+        cost_band="" if cost == "-" else cost,
+        pitfalls=pitfalls.get((story, key), ""),
     )
 
 
@@ -80,75 +87,46 @@ def build_world() -> PlaybookWorld:
     }
     repaid = factories.MetricDefinitionFactory(name="Recruitment fees repaid", unit="USD")
     workers = factories.MetricDefinitionFactory(name="Workers reached", unit="workers")
-    k = kinds
-    rows = {
-        "alpha": (
-            apparel,
-            [fees],
-            [
-                _step(k["map"], "2 weeks", "under-10k", pitfalls="Agencies hid fees as deposits."),
-                _step(k["policy"], "1 month", "none", pitfalls=""),
-                _step(k["repay"], "6 months", "100k-1m", pitfalls="Repay through payroll."),
-            ],
-        ),
-        "bravo": (
-            apparel,
-            [fees],
-            [
-                _step(k["map"], "1 month", "under-10k", pitfalls=""),
-                _step(k["repay"], "1 year", "10k-100k", pitfalls=""),
-                _step(k["verify"], "3 months", "none", pitfalls=""),
-            ],
-        ),
-        "charlie": (
-            apparel,
-            [fees],
-            [
-                _step(k["policy"], "2 weeks", "none", pitfalls=""),
-                _step(k["map"], "6 weeks", "10k-100k", pitfalls=""),
-                _step(k["repay"], "9 months", "", pitfalls=""),
-            ],
-        ),
-        "seafood": (
-            seafood,
-            [fees],
-            [
-                _step(k["map"], "3 months", "none", pitfalls=""),
-                _step(k["repay"], "6 months", "10k-100k", pitfalls=""),
-            ],
-        ),
-        "voice1": (apparel, [voice], [_step(k["verify"], "2 months", "none", pitfalls="")]),
-        "voice2": (apparel, [voice], [_step(k["verify"], "4 months", "none", pitfalls="")]),
-        "members": (
-            apparel,
-            [fees, voice],
-            [
-                _step(k["map"], "3 years", "under-10k", pitfalls=MEMBERS_PITFALL),
-                _step(k["repay"], "1 year", "100k-1m", pitfalls=""),
-            ],
-        ),
+    # Each case study: industry, interventions and the ILO indicators it addressed.
+    stories = {
+        "alpha": (apparel, [fees], ["debt-bondage", "deception"]),
+        "bravo": (apparel, [fees], ["debt-bondage"]),
+        "charlie": (apparel, [fees], ["debt-bondage"]),
+        "seafood": (seafood, [fees], []),
+        "voice1": (apparel, [voice], []),
+        "voice2": (apparel, [voice], []),
+        "members": (apparel, [fees, voice], ["debt-bondage"]),
     }
-    risks = {
-        "alpha": ["debt-bondage", "deception"],
-        "bravo": ["debt-bondage"],
-        "charlie": ["debt-bondage"],
-        "members": ["debt-bondage"],
+    steps = {  # each step's kind, duration and cost band, in order ("-": no cost band)
+        "alpha": "map 2 weeks under-10k, policy 1 month none, repay 6 months 100k-1m",
+        "bravo": "map 1 month under-10k, repay 1 year 10k-100k, verify 3 months none",
+        "charlie": "policy 2 weeks none, map 6 weeks 10k-100k, repay 9 months -",
+        "seafood": "map 3 months none, repay 6 months 10k-100k",
+        "voice1": "verify 2 months none",
+        "voice2": "verify 4 months none",
+        "members": "map 3 years under-10k, repay 1 year 100k-1m",
+    }
+    pitfalls = {
+        ("alpha", "map"): "Agencies hid fees as deposits.",
+        ("alpha", "repay"): "Repay through payroll.",
+        ("members", "map"): MEMBERS_PITFALL,
+    }
+    members_only = {
+        "title": MEMBERS_TITLE,
+        "what_did_not_work": f"<p>{MEMBERS_DID_NOT_WORK}</p>",
     }
     pages = {}
-    for key, (industry, interventions, steps) in rows.items():
-        extra = {"risks_addressed": risks.get(key, [])}
-        if key == "members":
-            extra["title"] = MEMBERS_TITLE
-            extra["what_did_not_work"] = f"<p>{MEMBERS_DID_NOT_WORK}</p>"
+    for key, (industry, interventions, risks) in stories.items():
+        fields = {"title": f"Case study {key}", "region": region, "risks_addressed": risks}
+        fields |= members_only if key == "members" else {}
         pages[key] = factories.CaseStudyPageFactory(
             slug=key,
             industry=industry,
-            region=region,
             intervention_types=interventions,
-            steps=steps,
-            **{"title": f"Case study {key}", **extra},
+            steps=[_step(kinds, key, text, pitfalls) for text in steps[key].split(", ")],
+            **fields,
         )
-    results = [
+    results = [  # story, metric, baseline, result, precision, verification
         ("alpha", repaid, "0", "1200", "exact", "independently-audited"),
         ("bravo", repaid, None, "412345", "banded", "second-party"),
         ("charlie", repaid, "0", "4567", "rounded", "self-reported"),
@@ -156,29 +134,20 @@ def build_world() -> PlaybookWorld:
         ("alpha", workers, "0", "300", "exact", "self-reported"),
         ("bravo", workers, "0", "500", "exact", "self-reported"),
     ]
+    period = {"period_start": datetime.date(2022, 1, 1), "period_end": datetime.date(2022, 12, 31)}
     for key, metric, baseline, result, precision, level in results:
+        baseline = None if baseline is None else Decimal(baseline)
         factories.MetricResultFactory(
             page=pages[key],
             metric=metric,
-            baseline=None if baseline is None else Decimal(baseline),
+            baseline=baseline,
             result=Decimal(result),
             precision=precision,
             verification=level,
-            period_start=datetime.date(2022, 1, 1),
-            period_end=datetime.date(2022, 12, 31),
+            **period,
         )
     pages = {key: factories.publish(page) for key, page in pages.items()}
 
     member = factories.member_of("Member company", username="member")
     make_members_only(pages["members"])
-    return PlaybookWorld(
-        fees=fees,
-        voice=voice,
-        apparel=apparel,
-        seafood=seafood,
-        kinds=kinds,
-        repaid=repaid,
-        workers=workers,
-        pages=pages,
-        member=member,
-    )
+    return PlaybookWorld(fees, voice, apparel, seafood, kinds, repaid, workers, pages, member)

@@ -19,6 +19,7 @@ from tests.factories import (
     StepKindFactory,
     step,
 )
+from tests.reading import response_bytes
 from tests.search.helpers import card_titles, facet_counts, make_member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pip_only]
@@ -141,7 +142,7 @@ def test_dashboard_and_open_data_know_the_risks(client, stories):
     assert 'value="isolation"' not in html  # only a members-only story addressed it
 
     rows = list(
-        csv.DictReader(io.StringIO(client.get("/data/metric-results.csv").content.decode()))
+        csv.DictReader(io.StringIO(response_bytes(client.get("/data/metric-results.csv")).decode()))
     )
     by_title = {r["case_study_title"]: r["risks_addressed"] for r in rows}
     assert by_title == {

@@ -21,6 +21,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from devtools.alerts_bench import describe as describe_alerts
 from devtools.budgets import evaluate
+from devtools.redis_server import RedisServer
 from search.server import EngineError, LocalSearchServer, engine_version, free_port
 
 STATIC_CEILING = "static file (ceiling)"
@@ -115,6 +116,8 @@ class BenchRun:
         self.options = options
         self.search: LocalSearchServer | None = None
         self.server: subprocess.Popen | None = None
+        self.redis: RedisServer | None = None
+        self.cache_url = "locmem://"
         self.port = free_port()
         self.timings: dict[str, float] = {}
 
@@ -140,7 +143,7 @@ class BenchRun:
             "ELASTICSEARCH_URL": self.search_url,
             "ELASTICSEARCH_INDEX_PREFIX": self.index_prefix,
             "SITE_URL": f"http://127.0.0.1:{self.port}",
-            "CACHE_URL": "locmem://",
+            "CACHE_URL": self.cache_url,
             "PYTHONPATH": str(settings.BASE_DIR),
         }
         if production:
@@ -208,6 +211,7 @@ class BenchRun:
             self.search = LocalSearchServer(self.workdir / "noida-db").start()
             self.search_url = self.search.url
 
+        self.say("cache", self.start_redis())
         self.say("migrate", f"Scratch database in {self.workdir}; migrating…")
         self.migrate()
         # SQL queries per request at two sizes: a tenth of the corpus, then all of it.
@@ -285,6 +289,7 @@ class BenchRun:
             if self.search
             else f"{engine.get('engine', '?')} {engine.get('version', '')} at {self.search_url}"
         )
+        results["load"]["cache"] = "redis" if self.redis else "locmem (per process)"
         if len(runs) > 1:
             results["steadiness"] = steadiness(runs)
         if alerts is not None:
@@ -336,6 +341,20 @@ class BenchRun:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "ceiling.html").write_bytes(b"<!doctype html>" + b"x" * max(size - 15, 0))
         return f"{settings.STATIC_URL}bench/ceiling.html"
+
+    def start_redis(self) -> str:
+        """The shared cache production runs (Redis), on a private server, when it is here.
+
+        With a per-process cache every worker keeps its own copy of each page and reads
+        the content generation from the database on every hit; production does neither.
+        """
+        try:
+            self.redis = RedisServer().start()
+        except RuntimeError as exc:
+            self.redis = None
+            return f"Cache: per-process (locmem), as {exc}; production runs on Redis."
+        self.cache_url = self.redis.url
+        return f"Cache: Redis on a private server at {self.cache_url}, as in production."
 
     def start_server(self) -> None:
         log = open(self.workdir / "gunicorn.log", "ab")  # noqa: SIM115 - lives with the server
@@ -399,6 +418,8 @@ class BenchRun:
                 self.server.wait()
         if self.search:
             self.search.stop()
+        if self.redis:
+            self.redis.stop()
 
 
 def children_of(pid: int) -> list[int]:
@@ -465,6 +486,7 @@ def assemble(options: dict, corpus_seconds: float, probe: dict, load: dict, memo
         "search_engine": probe.get("search_engine", {}),
         "memory": memory,
         "open_data_csv": open_data,
+        "routing": probe.get("routing"),
         "types": types,
     }
     verdicts = evaluate(results)
@@ -495,6 +517,17 @@ def steadiness(runs: list[dict]) -> dict:
         "main_rows": list(MAIN_ROWS),
         "main_rows_agree_within_15_percent": bool(main) and max(main) <= STEADY_WITHIN,
     }
+
+
+def routing_line(routing: dict | None) -> str:
+    if not routing:
+        return "Routing to a story: not measured"
+    ours, wagtail = routing["portal"], routing["wagtail"]
+    return (
+        f"Routing to a story ({routing['addresses']} addresses): the portal's "
+        f"{ours['cpu_ms']} ms CPU and {ours['sql_queries']} SQL, Wagtail's "
+        f"{wagtail['cpu_ms']} ms CPU and {wagtail['sql_queries']} SQL"
+    )
 
 
 def render_table(results: dict) -> str:
@@ -531,7 +564,8 @@ def render_table(results: dict) -> str:
         f"Index rebuild: {r['documents']} documents in {r['seconds']}s; Python side "
         f"{r['python_documents_per_second']} docs/s, Elasticsearch side "
         f"{r['elasticsearch_documents_per_second']} docs/s",
-        f"Search engine: {results['load'].get('search_server', '-')}",
+        f"Search engine: {results['load'].get('search_server', '-')}; "
+        f"cache: {results['load'].get('cache', '-')}",
         f"Search engine time (took): p50 {s.get('took_p50_ms', '-')} ms, "
         f"p95 {s.get('took_p95_ms', '-')} ms" + (f" ({s['error']})" if "error" in s else ""),
         f"Elasticsearch requests: {s.get('requests_per_search_page', '-')} per search page, "
@@ -541,6 +575,7 @@ def render_table(results: dict) -> str:
         f"Related practices (uncached): p50 {s.get('related_p50_ms', '-')} ms, "
         f"p95 {s.get('related_p95_ms', '-')} ms",
         f"Index size: {s.get('index_bytes_per_story', '-')} bytes per story",
+        routing_line(results.get("routing")),
         f"Peak memory: worker {m['worker_peak_mib']} MiB, all {m['workers']} workers and "
         f"master {m['total_peak_mib']} MiB",
         "Open data CSV (smaller / full size): "

@@ -28,19 +28,27 @@ def development_node(port: int) -> LocalElasticsearch:
     return development_elasticsearch(settings.BASE_DIR, port)
 
 
+# Each action (a ``_<action>`` method of the command) and what it does, for ``--help``.
+ACTIONS = {
+    "start": "start the development node (port 9200, data kept) and print its URL",
+    "stop": "stop it",
+    "status": "whether it runs, its version and health",
+    "exec -- COMMAND...": "start a throwaway node on free ports, run COMMAND with "
+    "ELASTICSEARCH_URL set to it, stop the node and exit with COMMAND's status "
+    "(what `make test` does)",
+}
+
+
 class Command(BaseCommand):
     help = (
         f"Run a real single-node Elasticsearch {ELASTICSEARCH_VERSION} on 127.0.0.1 "
         "(needs Java 17+ and Maven; fetched once from Maven Central into a cache). "
-        "start: start the development node (port 9200, data kept) and print its URL; "
-        "stop: stop it; status: whether it runs, its version and health; "
-        "exec -- COMMAND...: start a throwaway node on free ports, run COMMAND with "
-        "ELASTICSEARCH_URL set to it, stop the node and exit with COMMAND's status "
-        "(what `make test` does)."
+        + "; ".join(f"{usage}: {text}" for usage, text in ACTIONS.items())
+        + "."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["start", "stop", "status", "exec"])
+        parser.add_argument("action", choices=[usage.split()[0] for usage in ACTIONS])
         parser.add_argument("--port", type=int, default=DEVELOPMENT_PORT)
         parser.add_argument("command", nargs="*", help="with exec: the command to run")
 

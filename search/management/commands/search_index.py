@@ -57,11 +57,15 @@ class Command(BaseCommand):
 
             result = rebuild(progress=progress)
         self.stderr.write("")
+        documents = result["documents"]
+        python, engine = result["python_seconds"], result["elasticsearch_seconds"]
         self.stdout.write(
             self.style.SUCCESS(
-                f"Indexed {result['documents']} stories into {result['index']} in "
-                f"{result['seconds']:.2f}s (Python {result['python_seconds']:.2f}s, "
-                f"Elasticsearch {result['elasticsearch_seconds']:.2f}s)."
+                f"Indexed {documents} stories into {result['index']} in "
+                f"{result['seconds']:.2f}s (building documents {python:.2f}s, "
+                f"{documents / max(python, 1e-9):.0f}/s; Elasticsearch {engine:.2f}s, "
+                f"{documents / max(engine, 1e-9):.0f}/s; catching up "
+                f"{result['catch_up_seconds']:.2f}s)."
             )
         )
         return result
