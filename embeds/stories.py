@@ -22,7 +22,6 @@ from casestudies.models import (
     StoryPage,
     StoryQuerySet,
 )
-from search.facets import filter_stories
 
 
 def public_stories(model: type[StoryPage]) -> StoryQuerySet:
@@ -139,14 +138,6 @@ def public_story_id_batches(
         if len(found) < size:
             return
         after = found[-1]
-
-
-def filtered_story_ids(filters: dict[str, list[str]]) -> QuerySet:
-    """Ids of public stories matching ``parse_filters`` output, newest first.
-
-    Facets combine with AND, values of one facet with OR, as on the search page.
-    """
-    return public_story_ids(lambda stories: filter_stories(stories, filters))
 
 
 STORY_TAGS = ("intervention_types", "stages", "risks_addressed")
