@@ -6,9 +6,12 @@ limit cannot be dodged by finding the surface that trusts a spoofed header or
 counts after checking.
 
 Counts live in the Django cache: with ``CACHE_URL=redis://`` (required in production)
-every app server sees the same count. They are counted first and checked after
-(``cache.add`` then ``cache.incr``, both atomic in Redis), so requests sent in
-parallel cannot all slip under the limit.
+every app server sees the same count. They are counted first and checked after, so
+requests sent in parallel cannot all slip under the limit. On Redis an event costs
+one round trip (a cached API answer pays it on every hit): the project's Redis cache
+(``perf.shared_cache``) offers ``count_in_window``, one script that opens the window's
+counter with its expiry if it is not open, increments it and reads how long the window
+has left. Other caches (one process's memory: tests, a laptop) count with the cache API.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest
 
 
@@ -77,43 +80,48 @@ class RateLimit:
         self.limit = limit
         self.seconds = seconds
 
-    def _window(self, *identity: object, opening: bool) -> tuple[str, int]:
-        """The counter key of the identity's current window, and the seconds it has left.
-
-        The window's opening time is kept under its own key (first writer wins), and
-        names the counter, so a window that expires starts a fresh count.
-        """
+    def _name(self, identity: tuple) -> str:
         raw = ":".join([settings.SECRET_KEY, self.scope, *map(str, identity)]).encode()
-        base = f"throttle:{self.scope}:{hashlib.sha256(raw).hexdigest()[:32]}"
-        now = time.time()
-        # Read first: every event but a window's first finds it (a cached API answer
-        # pays for each cache round trip here).
-        opened = cache.get(f"{base}:opened")
-        if opened is None:
-            if opening:
-                cache.add(f"{base}:opened", now, self.seconds)
-            opened = cache.get(f"{base}:opened", now)
-        remaining = max(1, math.ceil(opened + self.seconds - now))
-        return f"{base}:{opened:.6f}", remaining
+        return f"throttle:{self.scope}:{hashlib.sha256(raw).hexdigest()[:32]}"
 
     def hit(self, *identity: object) -> Hit:
         """Count one event, then say whether it is within the limit."""
-        key, remaining = self._window(*identity, opening=True)
-        try:
-            count = cache.incr(key)  # the window's counter, made by its first event
-        except ValueError:
-            cache.add(key, 0, remaining + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, remaining + 1)
-                count = 1
-        return Hit(count, self.limit, remaining)
+        name = self._name(identity)
+        count_in_window = getattr(caches["default"], "count_in_window", None)
+        if count_in_window is None:
+            return self._hit_in_process(name)
+        count, seconds_left = count_in_window(name, self.seconds)
+        return Hit(count, self.limit, max(1, seconds_left))
 
     def undo(self, *identity: object) -> None:
         """Give back an event counted by ``hit`` (a sign-in that succeeded, a share refused)."""
-        key, _ = self._window(*identity, opening=False)
+        name = self._name(identity)
+        give_back = getattr(caches["default"], "give_back", None)
+        if give_back is not None:
+            give_back(name)
+            return
         try:
-            cache.decr(key)
+            cache.decr(self._window_in_process(name, opening=False)[0])
         except ValueError:
             pass
+
+    # --- A cache of one process (tests, a laptop): the cache API, no round trips to save --
+
+    def _window_in_process(self, name: str, opening: bool = True) -> tuple[str, int]:
+        """The counter of the current window, named after when it opened (first writer
+        wins), and the seconds it has left."""
+        now = time.time()
+        if opening:
+            cache.add(f"{name}:opened", now, self.seconds)
+        opened = cache.get(f"{name}:opened", now)
+        return f"{name}:{opened:.6f}", max(1, math.ceil(opened + self.seconds - now))
+
+    def _hit_in_process(self, name: str) -> Hit:
+        key, remaining = self._window_in_process(name)
+        cache.add(key, 0, remaining + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, remaining + 1)
+            count = 1
+        return Hit(count, self.limit, remaining)

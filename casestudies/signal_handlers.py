@@ -11,10 +11,12 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .addresses import LISTING_MODELS, forget_listing_paths
 from .models import HomePage
+from .sites import forget_sites
 
 # A listing page's address changes with its own slug or place, or with the home page's.
 ADDRESSED_BY = (*LISTING_MODELS, HomePage)
 UID = "casestudies:listing-paths"
+SITES_UID = "casestudies:sites"
 
 
 def connect() -> None:
@@ -23,3 +25,6 @@ def connect() -> None:
             signal.connect(forget_listing_paths, sender=model, dispatch_uid=UID)
     for signal in (post_save, post_delete):
         signal.connect(forget_listing_paths, sender=Site, dispatch_uid=UID)
+    # The kept site and home page (casestudies.sites): any save of a top page, any site.
+    for signal in (post_save, post_delete, page_published, page_unpublished, post_page_move):
+        signal.connect(forget_sites, dispatch_uid=SITES_UID)

@@ -12,13 +12,16 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
-from wagtail.models import Page
+from wagtail.images import get_image_model
+from wagtail.images.models import Filter
+from wagtail.models import Page, Site
 
 from casestudies.figures import format_figure
 from casestudies.models import (
     STORY_MODELS,
     BrightSpotPage,
     CaseStudyPage,
+    MetricResult,
     StoryPage,
     StoryQuerySet,
 )
@@ -51,7 +54,8 @@ def headline_metric(page: StoryPage) -> dict | None:
         verification = page.get_verification_display()
     else:
         # At its published precision; a result published as a range has no headline figure.
-        result = next((r for r in page.results.all() if isinstance(r.shown_result, Decimal)), None)
+        results = page.card_results if hasattr(page, "card_results") else page.results.all()
+        result = next((r for r in results if isinstance(r.shown_result, Decimal)), None)
         if result is None:
             return None
         value, unit, metric = result.shown_result, result.unit, result.metric
@@ -66,12 +70,17 @@ def headline_metric(page: StoryPage) -> dict | None:
     }
 
 
-def story_image(page: StoryPage, spec: str):
-    """A rendition of the story's image, or None when it has none or its file is missing."""
+def story_image(page: StoryPage, spec: str | Filter):
+    """A rendition of the story's image, or None when it has none or its file is missing.
+
+    A ``Filter`` rather than its spec spares parsing the spec again for every story."""
     if page.hero_image is None:
         return None
     try:
-        return page.hero_image.get_rendition(spec)
+        # ``get_renditions`` (unlike ``get_rendition``) writes the rendition cache only for
+        # a rendition it did not find there, and takes prefetched ones (``load_story_cards``).
+        (rendition,) = page.hero_image.get_renditions(spec).values()  # keyed by the clean spec
+        return rendition
     except OSError:  # the file is missing (SourceImageIOError) or unreadable
         return None
 
@@ -168,3 +177,115 @@ def load_stories(ids: list[int], tags: tuple[str, ...] = STORY_TAGS) -> list[Sto
         .prefetch_related(*tags)
     )
     return [found[pk] for pk in ids if pk in found]
+
+
+# What a card in the open API's listing reads of a story's row: not the whole page row.
+CARD_COLUMNS = (
+    "title", "url_path", "first_published_at", "last_published_at", "size_band",
+    "year_started", "year_ended", "hero_alt", "locale",
+)  # fmt: skip
+CARD_ONLY = {
+    CaseStudyPage: ("summary",),
+    BrightSpotPage: ("body", "metric_value", "metric_unit", "metric_precision", "verification"),
+}
+
+
+def load_story_cards(
+    ids: list[int], terms: dict[str, tuple[str, ...]], image_spec: str
+) -> list[StoryPage]:
+    """The public stories with these ids, in this order, loaded for a listing's cards
+    in a fixed number of queries, whatever the page size.
+
+    Each story carries ``card_terms`` (relation name → its terms, each a dict of the
+    ``terms`` columns, in the vocabulary's order), ``card_image`` (the ``image_spec``
+    rendition, or None) and, for a case study, ``card_results`` (its results with their
+    metric, in order). Only the columns a card shows are read; tags come from the
+    relation tables as plain rows rather than one model (and manager) per tag.
+    """
+    found: dict[int, StoryPage] = {}
+    site_root_paths = None
+    for model, related in ((CaseStudyPage, ()), (BrightSpotPage, ("metric",))):
+        stories = (
+            public_stories(model)
+            .filter(pk__in=ids)
+            .order_by()  # put in the order of ``ids`` below
+            .select_related("industry", "region", "hero_image", *related)
+            .only(
+                *CARD_COLUMNS,
+                *CARD_ONLY[model],
+                "industry__slug",
+                "industry__name",
+                "region__slug",
+                "region__name",
+                "hero_image",
+                *related,
+            )
+        )
+        loaded = {story.pk: story for story in stories}
+        if not loaded:
+            continue
+        if site_root_paths is None:
+            site_root_paths = Site.get_site_root_paths()
+        for story in loaded.values():
+            # Read once for the listing: Wagtail reads them for each page it writes the
+            # address of (a cache round trip each), keeping them on the page.
+            story._wagtail_cached_site_root_paths = site_root_paths
+            story.card_terms = {}
+        for name, columns in terms.items():
+            by_story = _terms_by_story(model, name, columns, list(loaded))
+            for pk, story in loaded.items():
+                story.card_terms[name] = by_story.get(pk, [])
+        found.update(loaded)
+    _attach_results([s for s in found.values() if isinstance(s, CaseStudyPage)])
+    _attach_renditions(list(found.values()), Filter(image_spec))
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _terms_by_story(
+    model: type[StoryPage], name: str, columns: tuple[str, ...], ids: list[int]
+) -> dict[int, list[dict]]:
+    """One relation's terms of these stories, read from the relation table in one query,
+    in the vocabulary's own order (as ``story.<name>.all()`` lists them)."""
+    field = model._meta.get_field(name)
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    order = [f"{target}__{o}" for o in field.related_model._meta.ordering]
+    rows = (
+        field.remote_field.through.objects.filter(**{f"{source}__in": ids})
+        .order_by(*order, f"{target}__pk")
+        .values_list(source, *(f"{target}__{c}" for c in columns))
+    )
+    by_story: dict[int, list[dict]] = {}
+    for pk, *values in rows:
+        by_story.setdefault(pk, []).append(dict(zip(columns, values, strict=True)))
+    return by_story
+
+
+def _attach_results(case_studies: list[CaseStudyPage]) -> None:
+    by_story: dict[int, list] = {story.pk: [] for story in case_studies}
+    if by_story:
+        results = MetricResult.objects.filter(page_id__in=list(by_story)).select_related("metric")
+        for result in results.order_by("page_id", "sort_order", "pk"):
+            by_story[result.page_id].append(result)
+    for story in case_studies:
+        story.card_results = by_story[story.pk]
+
+
+def _attach_renditions(stories: list[StoryPage], spec: Filter) -> None:
+    """Every story's ``spec`` rendition from one query; one that is missing is made now,
+    as ``story_image`` would."""
+    images = {}
+    for story in stories:
+        if story.hero_image is not None:
+            # Stories that share an image share one instance, and its renditions.
+            story.hero_image = images.setdefault(story.hero_image.pk, story.hero_image)
+            story.hero_image.prefetched_renditions = []
+    if images:
+        renditions = (
+            get_image_model()
+            .get_rendition_model()
+            .objects.filter(image_id__in=list(images), filter_spec=spec.spec)
+        )
+        for rendition in renditions:
+            images[rendition.image_id].prefetched_renditions.append(rendition)
+    for story in stories:
+        story.card_image = story_image(story, spec)

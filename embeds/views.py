@@ -8,6 +8,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -21,7 +22,7 @@ from wagtail.models import Site
 
 from base.throttle import RateLimit, client_address
 from casestudies.addresses import absolute_url, canonical_url
-from casestudies.models import StoryPage
+from casestudies.models import CaseStudyPage, MetricResult, StoryPage
 
 from .middleware import embeddable
 from .models import PartnerActivity, partner_domain, record_partner_activity
@@ -177,6 +178,10 @@ def embed_card(request: HttpRequest, page_id: int) -> HttpResponse:
         response = render(request, "embeds/embed_gone.html", context, status=404)
         patch_cache_control(response, public=True, max_age=GONE_CARD_MAX_AGE)
         return response
+    if isinstance(story, CaseStudyPage):
+        # The headline figure reads the results and their metric: one query, not two.
+        results = MetricResult.objects.select_related("metric")
+        prefetch_related_objects([story], Prefetch("results", queryset=results))
     context = {
         "story": story,
         "theme": _theme(request),

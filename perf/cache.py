@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Collection
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -31,7 +32,7 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils.http import http_date
 
 from .models import CacheGeneration
@@ -67,9 +68,9 @@ GENERATION_MIRROR = "perf:generation"
 MIRROR_SECONDS = 60
 
 
-def _mirrored() -> bool:
+def _mirrored(backend=None) -> bool:
     """Whether the cache is shared by every process, so that it can mirror the counter."""
-    return not isinstance(caches["default"], (LocMemCache, DummyCache))
+    return not isinstance(backend or caches["default"], (LocMemCache, DummyCache))
 
 
 def stored_generation() -> int:
@@ -204,11 +205,34 @@ def cache_key(request: HttpRequest, declared: Cacheable = PAGES) -> str:
     no generation (the entry does), so a hit reads it with the generation's mirror
     in one round trip, and a new generation's answer replaces the old one.
     """
-    known = _known_params(declared)
-    query = urlencode(sorted((k, v) for k, v in request.GET.lists() if k in known), doseq=True)
-    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    digest = hashlib.sha256(address.encode()).hexdigest()[:40]
-    return f"perf:answer:{digest}"
+    return _address(request, declared)[0]
+
+
+def _address(request: HttpRequest, declared: Cacheable) -> tuple[str, bool]:
+    """The cache key of this address, and whether its query holds only known parameters."""
+    return _address_of(
+        request.scheme,
+        request.get_host(),  # validated against ALLOWED_HOSTS, as the view would
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        frozenset(_known_params(declared)),
+    )
+
+
+# Part of every key: an entry stored by an older release, in another shape, is never read.
+ENTRY_FORMAT = 2
+
+
+# Parsing, sorting and hashing the address is most of a hit's own work, and the same
+# addresses come back all day; the bound keeps endless query strings from growing it.
+@lru_cache(maxsize=4096)
+def _address_of(
+    scheme: str, host: str, path: str, query_string: str, known: frozenset[str]
+) -> tuple[str, bool]:
+    query = QueryDict(query_string)
+    kept = urlencode(sorted((k, v) for k, v in query.lists() if k in known), doseq=True)
+    digest = hashlib.sha256(f"{scheme}://{host}{path}?{kept}".encode()).hexdigest()[:40]
+    return f"perf:answer:{ENTRY_FORMAT}:{digest}", all(k in known for k in query)
 
 
 def stored_answer(request: HttpRequest, key: str) -> dict | None:
@@ -218,14 +242,15 @@ def stored_answer(request: HttpRequest, key: str) -> dict | None:
     round trip, and records the generation on the request for the fragments a miss
     renders; later lookups of the same request read the key alone.
     """
+    backend = caches["default"]  # once: each use of ``cache`` looks it up again
     if hasattr(request, "_content_generation"):
-        found = {key: cache.get(key)}
-    elif _mirrored():
-        found = cache.get_many([GENERATION_MIRROR, key])
+        found = {key: backend.get(key)}
+    elif _mirrored(backend):
+        found = backend.get_many([GENERATION_MIRROR, key])
         generation = found.get(GENERATION_MIRROR)
         request._content_generation = _mirrored_generation() if generation is None else generation
     else:
-        found = {key: cache.get(key)}
+        found = {key: backend.get(key)}
         request._content_generation = stored_generation()
     stored = found.get(key)
     if isinstance(stored, dict) and stored.get("generation") == request._content_generation:
@@ -287,10 +312,11 @@ class AnonymousPageCacheMiddleware:
         if not request_is_cacheable(request):
             return self._bypass(request)
         declared = declared_for(request)
-        if declared.params is not None and not only_known_params(request, declared):
+        key, only_known = _address(request, declared)
+        if declared.params is not None and not only_known:
             return self._bypass(request)  # a strict route answers unknown parameters itself
-        key = cache_key(request, declared)
-        if _is_conditional(request):
+        conditional = _is_conditional(request)
+        if conditional:
             # A revalidation: the validators are read without the body they describe.
             validators = stored_answer(request, key + _VALIDATORS)
             if validators is not None and not_modified(
@@ -302,7 +328,7 @@ class AnonymousPageCacheMiddleware:
             refusal = self._admit(request, declared)
             if refusal is not None:
                 return refusal
-            if not_modified(request, entry["etag"], entry["last_modified"]):
+            if conditional and not_modified(request, entry["etag"], entry["last_modified"]):
                 return _not_modified(entry, "HIT")  # its validators were evicted alone
             return _from_entry(entry, head=request.method == "HEAD", request=request)
         generation = request._content_generation
@@ -315,7 +341,7 @@ class AnonymousPageCacheMiddleware:
             entry = _to_entry(response, request, declared, generation)
             cache.set_many({key: entry, key + _VALIDATORS: _validators(entry)}, _timeout())
             response[CACHE_HEADER] = "MISS"
-            if not_modified(request, entry["etag"], entry["last_modified"]):
+            if conditional and not_modified(request, entry["etag"], entry["last_modified"]):
                 return _not_modified(entry, "MISS")
         elif CACHE_HEADER not in response:  # a view that keeps its own file says HIT or MISS
             response[CACHE_HEADER] = "BYPASS"
@@ -342,7 +368,11 @@ _NOT_MODIFIED_HEADERS = ("Cache-Control", "ETag", "Last-Modified", "Vary")
 def _to_entry(
     response: HttpResponse, request: HttpRequest, declared: Cacheable, generation: int
 ) -> dict:
-    """Give the response its validators and CDN headers, and what the cache keeps of it."""
+    """Give the response its validators and CDN headers, and what the cache keeps of it.
+
+    Headers are kept as Django holds them once checked (``ResponseHeaders``), so that a
+    hit takes them over as they are instead of checking each one again.
+    """
     # The Content-Security-Policy nonce the page was rendered with (base/csp.py).
     nonce = getattr(request, "csp_nonce", "")
     etag = body_etag(response.content, nonce)
@@ -350,9 +380,11 @@ def _to_entry(
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = declared.freshness.cache_control
+    headers = dict(response.headers._store)
+    headers[CACHE_HEADER.lower()] = (CACHE_HEADER, "HIT")  # what every hit of it says
     return {
         "status": response.status_code,
-        "headers": list(response.items()),
+        "headers": headers,
         "content": response.content,
         "flags": {f: getattr(response, f) for f in _RESPONSE_FLAGS if hasattr(response, f)},
         "nonce": nonce,
@@ -371,20 +403,27 @@ def _validators(entry: dict) -> dict:
         "generation": entry["generation"],
         "etag": entry["etag"],
         "last_modified": entry["last_modified"],
-        "headers": [(n, v) for n, v in entry["headers"] if n in _NOT_MODIFIED_HEADERS],
+        "headers": _not_modified_headers(entry["headers"]),
         "flags": entry["flags"],
     }
+
+
+_NOT_MODIFIED_KEYS = {name.lower() for name in (*_NOT_MODIFIED_HEADERS, CACHE_HEADER)}
+
+
+def _not_modified_headers(headers: dict) -> dict:
+    """The stored headers (``ResponseHeaders`` items, by lower-case name) a 304 repeats."""
+    return {k: v for k, v in headers.items() if k in _NOT_MODIFIED_KEYS}
 
 
 def _not_modified(entry: dict, state: str) -> HttpResponse:
     """Answered from the validators alone: no body, no content headers."""
     response = HttpResponseNotModified()
-    for name, value in entry["headers"]:
-        if name in _NOT_MODIFIED_HEADERS:
-            response[name] = value
+    response.headers._store.update(_not_modified_headers(entry["headers"]))
     for name, value in entry["flags"].items():
         setattr(response, name, value)
-    response[CACHE_HEADER] = state
+    if state != "HIT":
+        response[CACHE_HEADER] = state
     return response
 
 
@@ -395,11 +434,10 @@ def _from_entry(entry: dict, head: bool, request: HttpRequest) -> HttpResponse:
         # A nonce known in advance protects nothing: every hit gets its own request's.
         content = content.replace(stored_nonce.encode(), nonce.encode())
     response = HttpResponse(b"" if head else content, status=entry["status"])
-    for name, value in entry["headers"]:
-        response[name] = value
+    # The stored headers were checked when the miss set them (see _to_entry).
+    response.headers._store.update(entry["headers"])
     for name, value in entry["flags"].items():
         setattr(response, name, value)
-    if not head and response.has_header("Content-Length"):
+    if not head and len(content) != len(entry["content"]) and "content-length" in entry["headers"]:
         response["Content-Length"] = str(len(content))
-    response[CACHE_HEADER] = "HIT"
     return response

@@ -4,18 +4,35 @@ Django's Redis backend builds a new ``redis.Redis`` client for every cache call;
 client's constructor copies a table of some 170 response callbacks, which costs more
 CPU than the network round trip of a cache hit. The client is only a handle on the
 connection pool (thread-safe, shared), so one per pool serves every call.
+
+A cached answer is one ``get_many`` (its entry and the content generation, see
+perf/cache.py), and a cached API answer one rate-limit count (``base.throttle``). Through
+redis-py's client and pool, each spends more CPU on retries, timing hooks and checking a
+connection out and back in than on the command itself, so both are sent on a connection
+of the thread's own (one per process and thread). A connection that fails, or a reply cut
+short, is dropped so that no reply is ever read by the wrong request, and the command is
+sent again the usual way, with redis-py's retries.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
+
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
 
 
 class _ReusedClients(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._connections = threading.local()
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -24,6 +41,63 @@ class _ReusedClients(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
+    def _own(self, write: bool):
+        """This thread's own connection to the writer or to a reader; a forked worker opens
+        its own, never its parent's."""
+        own = self._connections
+        if getattr(own, "pid", None) != os.getpid():
+            own.__dict__.clear()
+            own.pid = os.getpid()
+        connection = getattr(own, str(write), None)
+        if connection is None:
+            pool = self._get_connection_pool(write)
+            connection = pool.connection_class(**pool.connection_kwargs)
+            setattr(own, str(write), connection)
+        return connection
+
+    def _send(self, write: bool, *command):
+        """One command on this thread's own connection, or None if that connection failed
+        (the caller then goes through the pool, with redis-py's retries)."""
+        connection = self._own(write)
+        try:
+            connection.send_command(*command)
+            return connection.read_response()
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            connection.disconnect()
+            logger.debug("the cache connection failed; going through the pool", exc_info=True)
+            return None
+        except BaseException:
+            connection.disconnect()  # a reply may be left unread: never hand it to the next read
+            raise
+
+    def get_many(self, keys):
+        keys = list(keys)
+        values = self._send(False, "MGET", *keys)
+        if values is None:
+            return super().get_many(keys)
+        loads = self._serializer.loads
+        return {k: loads(v) for k, v in zip(keys, values, strict=True) if v is not None}
+
+    def count_in_window(self, key: str, seconds: int) -> tuple[int, int]:
+        command = ("EVAL", COUNT_IN_WINDOW, 1, key, seconds)
+        reply = self._send(True, *command)
+        if reply is None:
+            reply = self.get_client(write=True).execute_command(*command)
+        count, left = reply
+        return int(count), int(left)
+
+    def give_back(self, key: str) -> None:
+        self.get_client(write=True).eval(GIVE_BACK, 1, key)
+
+
+# A window opens with its counter (SET NX, with the window's expiry) and closes when that
+# expires; INCR keeps the expiry. One command: the count and the seconds the window has left.
+COUNT_IN_WINDOW = """redis.call('set', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+return {redis.call('incr', KEYS[1]), redis.call('ttl', KEYS[1])}"""
+# Only while the window lasts: DECR of an expired counter would make one without an expiry,
+# a window that never closes.
+GIVE_BACK = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end"
+
 
 class RedisCache(DjangoRedisCache):
     """Django's Redis cache, with one client per connection pool instead of one per call."""
@@ -31,3 +105,17 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClients
+
+    def get_many(self, keys, version=None):
+        # Keys are not checked for memcached's limits: Redis has none, and a hit reads two.
+        key_map = {self.make_key(key, version=version): key for key in keys}
+        return {key_map[k]: v for k, v in self._cache.get_many(key_map).items()}
+
+    def count_in_window(self, key: str, seconds: int) -> tuple[int, int]:
+        """Count one event in ``key``'s window of ``seconds``, opening it if it is not open:
+        the count so far and the seconds left, in one round trip (``base.throttle``)."""
+        return self._cache.count_in_window(self.make_key(key), seconds)
+
+    def give_back(self, key: str) -> None:
+        """Take one event back from ``key``'s window, if the window is still open."""
+        self._cache.give_back(self.make_key(key))

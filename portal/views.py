@@ -28,6 +28,8 @@ def health(request):
     search = search_status()
     if not search["ok"]:
         logger.warning("health: search down (%s)", search["detail"])
+    elif search["detail"] != "ok":
+        logger.warning("health: search up, but %s", search["detail"])
     healthy = database_ok and search["ok"]
     return JsonResponse(
         {

@@ -13,10 +13,13 @@ noida-db at once), so a late older write could otherwise bring the page back.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -28,6 +31,8 @@ from wagtail.models import PageViewRestriction
 from casestudies.models import STORY_MODELS, CaseStudyPage, MetricResult
 
 from .documents import (
+    ANALYSIS,
+    StoryDocument,
     alias_name,
     card_image_url,
     client,
@@ -157,6 +162,61 @@ def not_live_story_ids() -> list[int]:
     return ids
 
 
+# --- Mapping fingerprint ------------------------------------------------------------
+
+# Where a built index records which mapping it was built with (its mapping's ``_meta``).
+FINGERPRINT_KEY = "mapping_fingerprint"
+
+
+@cache
+def mapping_fingerprint() -> str:
+    """A short hash of the mapping and analysis this code builds indices with.
+
+    A release that changes either (offsets on a field, what an analyzer does) needs a
+    rebuild, and an index cannot say what it lacks; so each index records the hash it
+    was built with and ``mapping_status`` compares. The editors' synonyms and the
+    replica count are left out: an edit to the synonyms requests its own rebuild, and
+    replicas change nothing a search sees.
+    """
+    code = {
+        "mappings": StoryDocument._doc_type.mapping.to_dict(),
+        "analysis": ANALYSIS,
+    }
+    canonical = json.dumps(code, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def mapping_status(es=None) -> dict:
+    """Whether the index behind the alias was built with this code's mapping.
+
+    ``{"current": bool, "built": [fingerprint or None per index], "expected": fingerprint,
+    "message": str or None}``; an index without a fingerprint predates them, so it counts
+    as older. With no index behind the alias there is nothing to compare (``current``).
+    Search keeps answering on an older index: the message asks for a rebuild.
+    """
+    es = es or client()
+    alias = alias_name()
+    expected = mapping_fingerprint()
+    built: set = set()
+    answer = es.options(ignore_status=404).indices.get_mapping(index=alias)
+    if answer.meta.status != 404:
+        for index in answer.body.values():
+            built.add((index.get("mappings", {}).get("_meta") or {}).get(FINGERPRINT_KEY))
+    current = built <= {expected}
+    message = None
+    if not current:
+        message = (
+            f"the index behind '{alias}' was built with an older mapping: "
+            "run manage.py search_index rebuild"
+        )
+    return {
+        "current": current,
+        "built": sorted(built, key=str),
+        "expected": expected,
+        "message": message,
+    }
+
+
 # --- Rebuild -------------------------------------------------------------------
 
 
@@ -180,8 +240,9 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> dict:
         "number_of_replicas": body["settings"]["number_of_replicas"],
     }
     tick = time.perf_counter()
+    mappings = {**body["mappings"], "_meta": {FINGERPRINT_KEY: mapping_fingerprint()}}
     es.indices.create(
-        index=name, mappings=body["mappings"], settings={**body["settings"], **BUILD_SETTINGS}
+        index=name, mappings=mappings, settings={**body["settings"], **BUILD_SETTINGS}
     )
     es_seconds = time.perf_counter() - tick
 

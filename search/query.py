@@ -1,8 +1,9 @@
 """Faceted search over stories: the one entry point every search surface calls.
 
-``FacetedStorySearch(...).execute()`` sends exactly one request to Elasticsearch
-and reads taxonomy labels from a cache, so a results page costs the same whatever
-its size. Backend details stay in this module.
+``FacetedStorySearch(...).execute()`` sends one request to Elasticsearch (a second
+only when the exact search finds little: the typo-tolerant search) and reads taxonomy
+labels from a cache, so a results page costs the same whatever its size. Backend
+details stay in this module.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ SAFE_FLAGS = "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE"
 # With fewer exact hits than this, the same page also offers near spellings (for
 # plain words only: quotes, exclusions and "|" ask for exactly what was typed).
 FUZZY_BELOW = 2
+# One edit (a transposition counts as one) from five letters, the ten nearest words
+# each: every judged typo is one edit away, and two edits from nine letters multiplied
+# the words Elasticsearch expands and scores (search/relevance/README.md, "Cost").
+TYPO_FUZZINESS = "AUTO:5,100"
+TYPO_EXPANSIONS = 10
 _OPERATORS = re.compile(r'[-+|()"~*\\]')
 # "a phrase", -word and -"a phrase": the parts of a query written with operators.
 _OPERATOR_PARTS = re.compile(r'(?:(?<!\S)-)?"[^"]*"?|(?<!\S)-\S+')
@@ -92,10 +98,15 @@ def facet_labels(user=None, request=None) -> dict[str, dict[str, str]]:
     """
     audience = audiences_for(user)[-1]
     key = f"{LABELS_CACHE_KEY}:{audience}:{request_generation(request)}"
-    labels = cache.get(key)
+    # A search page asks twice (its chips and its facets): the shared cache once.
+    labels = getattr(request, "_facet_labels", {}).get(key)
+    if labels is None:
+        labels = cache.get(key)
     if labels is None:
         labels = _visible_labels(user)
         cache.set(key, labels, 3600)
+    if request is not None:
+        request._facet_labels = {key: labels}
     return {
         **labels,
         "type": STORY_TYPES,
@@ -376,19 +387,22 @@ class FacetedStorySearch:
             # Whole, so that multi-word synonyms ("debt bondage") meet the analyzer.
             must.append(Q("combined_fields", query=words, fields=SCORED_FIELDS, operator="and"))
         plain = " ".join(_OPERATORS.sub(" ", self.query).split())
-        # Stories where the words stand together rank higher.
-        should = [Q("multi_match", query=plain, type="phrase", slop=2, fields=SCORED_FIELDS)]
-        exact = Q("bool", must=must, should=should) if must else None
         if not fuzzy:
-            return exact
-        # Typos are matched against unstemmed words ("recruitmnet" is near
-        # "recruitment", not its stem "recruit"); one edit from five letters, two from nine.
+            # Stories where the words stand together rank higher.
+            should = [Q("multi_match", query=plain, type="phrase", slop=2, fields=SCORED_FIELDS)]
+            return Q("bool", must=must, should=should) if must else None
+        # The typo-tolerant answer is shown only when at most one story matched exactly,
+        # so ranking exact matches by how close their words stand would change nothing.
+        exact = Q("bool", must=must) if must else None
+        # Typos are matched against the unstemmed words of titles, summaries and tags
+        # ("recruitmnet" is near "recruitment", not its stem "recruit").
         near = Q(
             "match",
             spell_all={
                 "query": plain,
                 "operator": "and",
-                "fuzziness": "AUTO:5,9",
+                "fuzziness": TYPO_FUZZINESS,
+                "max_expansions": TYPO_EXPANSIONS,
                 "prefix_length": 1,
                 "boost": 0.2,
             },
@@ -412,11 +426,17 @@ class FacetedStorySearch:
         active = [q for q in selected.values() if q is not None]
         if active:
             search = search.post_filter(Q("bool", filter=active))
-        for facet in FACETS:
-            others = [q for p, q in selected.items() if q is not None and p != facet.param]
-            search.aggs.bucket(facet.param, "filter", filter=Q("bool", filter=others)).bucket(
-                "values", "terms", field=facet.field, size=FACET_SIZE
-            )
+        # As plain dicts: built as elasticsearch-dsl objects, the facets' aggregations
+        # cost more of the page's Python time than the rest of the request.
+        chosen = {p: q.to_dict() for p, q in selected.items() if q is not None}
+        aggs = {
+            facet.param: {
+                "filter": {"bool": {"filter": [q for p, q in chosen.items() if p != facet.param]}},
+                "aggs": {"values": {"terms": {"field": facet.field, "size": FACET_SIZE}}},
+            }
+            for facet in FACETS
+        }
+        search = search.extra(aggs=aggs)
 
         if self.sort == "newest" or not text:
             search = search.sort({"first_published_at": {"order": "desc"}}, {"page_id": "desc"})
@@ -467,27 +487,33 @@ class FacetedStorySearch:
             }
         }
 
+    def typo_tolerant(self) -> Search | None:
+        """The same search tolerating typos, for a query of plain words only (quotes,
+        exclusions and "|" ask for exactly what was typed); None otherwise."""
+        if _OPERATORS.search(self.query) or self.text_query() is None:
+            return None
+        return self.build(fuzzy=True)
+
     def requests(self) -> list[Search]:
-        """What one page asks Elasticsearch, sent together in one ``_msearch``: the exact
-        search and, for a text query, the same search tolerating typos, used only when
-        the exact one finds fewer than ``FUZZY_BELOW`` stories."""
-        searches = [self.build()]
-        plain = not _OPERATORS.search(self.query)
-        if plain and self.text_query() is not None:
-            searches.append(self.build(fuzzy=True))
-        return searches
+        """Every search a page may ask: the exact one and, for a query of plain words, its
+        typo-tolerant twin, whose answer replaces the exact one's when that finds fewer
+        than ``FUZZY_BELOW`` stories. ``execute`` sends the twin only then."""
+        typo = self.typo_tolerant()
+        return [self.build()] if typo is None else [self.build(), typo]
 
     # Running ---------------------------------------------------------------------
 
-    def _send(self, searches: list[Search]) -> list[dict]:
+    def _send(self, searches: list[Search | dict], tolerated: int = 0) -> list[dict]:
         """The answers as plain dicts: a page reads a few keys of each, so wrapping them
-        in elasticsearch-dsl's ``Response`` cost more than it saved."""
+        in elasticsearch-dsl's ``Response`` cost more than it saved. An error in one of
+        the last ``tolerated`` answers is left in it for the caller to read."""
         body: list[dict] = []
         for search in searches:
-            body += [{"index": alias_name()}, search.to_dict()]
-        raw = client().msearch(searches=body)
+            query = search if isinstance(search, dict) else search.to_dict()
+            body += [{"index": alias_name()}, query]
+        raw = client().msearch(searches=body, filter_path=ANSWER_PARTS)
         answers = list(raw["responses"])
-        for answer in answers:
+        for answer in answers[: len(answers) - tolerated]:
             if "error" in answer:
                 raise ApiError(
                     message=str(answer["error"].get("reason", answer["error"]))[:300],
@@ -495,6 +521,28 @@ class FacetedStorySearch:
                     body=answer,
                 )
         return answers
+
+    def _ask(self, searches: list[Search | dict], results: SearchResults, tolerated: int = 0):
+        """``_send``, timed into ``results``; None (with a message for the reader) when
+        Elasticsearch refuses the search as written. Raises ``SearchUnavailable`` when it
+        cannot answer."""
+        started = time.perf_counter()
+        try:
+            return self._send(searches, tolerated)
+        except (TransportConnectionError, ConnectionTimeout, NotFoundError) as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        except ApiError as exc:
+            if exc.meta.status >= 500:
+                raise SearchUnavailable(str(exc)) from exc
+            logger.warning("Search refused: %s (query %r)", exc, self.query[:100])
+            results.messages.append(
+                "This search could not be run as written. Try fewer or simpler words."
+            )
+            return None
+        except TransportError as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        finally:
+            results.total_ms += (time.perf_counter() - started) * 1000
 
     def execute(self) -> SearchResults:
         """Run the search. Raises ``SearchUnavailable`` when Elasticsearch cannot answer."""
@@ -506,36 +554,38 @@ class FacetedStorySearch:
             page_size=self.page_size,
             messages=list(self.messages),
         )
-        searches = self.requests()
-        started = time.perf_counter()
-        try:
-            responses = self._send(searches)
-        except (TransportConnectionError, ConnectionTimeout, NotFoundError) as exc:
-            raise SearchUnavailable(str(exc)) from exc
-        except ApiError as exc:
-            if exc.meta.status >= 500:
-                raise SearchUnavailable(str(exc)) from exc
-            logger.warning("Search refused: %s (query %r)", exc, self.query[:100])
-            results.messages.append(
-                "This search could not be run as written. Try fewer or simpler words."
-            )
+        # The exact search alone: it finds enough on almost every page. Only when it finds
+        # little does a second request ask for the typo-tolerant search together with the
+        # check that "did you mean" finds a story, so a page makes at most two.
+        answers = self._ask([self.build()], results)
+        if answers is None:
             return results
-        except TransportError as exc:
-            raise SearchUnavailable(str(exc)) from exc
-        results.total_ms = (time.perf_counter() - started) * 1000
-        exact = responses[0]
+        exact = response = answers[0]
+        results.took_ms = int(exact.get("took", 0))
         few = int(exact["hits"]["total"]["value"]) < FUZZY_BELOW
-        response = responses[1] if few and len(responses) > 1 else exact
-        results.took_ms = max(int(r.get("took", 0)) for r in responses)
+        suggestion = ""
+        if few and self.query and exact.get("suggest"):
+            suggestion = self._suggestion(exact)
+        if few:
+            typo = self.typo_tolerant()
+            second = [typo] if typo is not None else []
+            if suggestion:
+                second.append(self._suggestion_check(suggestion))
+            if second:
+                answers = self._ask(second, results, tolerated=1 if suggestion else 0)
+                if answers is None:
+                    return results
+                results.took_ms += max(int(a.get("took", 0)) for a in answers)
+                if typo is not None:
+                    response = answers[0]
+                if suggestion and not _finds_any(answers[-1]):
+                    suggestion = ""
+        results.suggestion = suggestion
         results.total = int(response["hits"]["total"]["value"])
-        hits = [self._hit(h) for h in response["hits"]["hits"]]
+        hits = [self._hit(h) for h in response["hits"].get("hits", ())]
         results.hits = visible_hits(hits, audiences_for(self.user))
         results.total = max(0, results.total - (len(hits) - len(results.hits)))
         results.facets = self._facets(response)
-        if few and self.query and exact.get("suggest"):
-            results.suggestion = self._suggestion(exact)
-            if results.suggestion and not self._suggestion_finds_stories(results.suggestion):
-                results.suggestion = ""
         if results.total and not results.hits and self.page > 1:
             results.messages.append(
                 f"There is no page {self.page}; these results have {results.num_pages}."
@@ -579,8 +629,8 @@ class FacetedStorySearch:
             )
         return facets
 
-    def _suggestion_finds_stories(self, suggestion: str) -> bool:
-        """Whether "did you mean" finds a story this visitor may see.
+    def _suggestion_check(self, suggestion: str) -> dict:
+        """The search that tells whether "did you mean" finds a story this visitor may see.
 
         Elasticsearch keeps the words of replaced documents in its term dictionary until
         segments merge, so a word of a story that has since become members-only would
@@ -593,10 +643,7 @@ class FacetedStorySearch:
             must=[Q("match", **{field: {"query": suggestion, "operator": "and"}})],
             filter=[Q("terms", audience=audiences)],
         )
-        try:
-            return client().count(index=alias_name(), query=query.to_dict())["count"] > 0
-        except (TransportError, ApiError):
-            return False
+        return {"query": query.to_dict(), "size": 0, "track_total_hits": 1}
 
     def _suggestion(self, response) -> str:
         text = self._words()
@@ -608,6 +655,27 @@ class FacetedStorySearch:
                 changed = True
         corrected = " ".join(corrected.split())
         return corrected if changed and corrected.lower() != text.strip().lower() else ""
+
+
+# What a page reads of an answer (``filter_path``): shard counts, scores, sort values
+# and bucket error bounds (a tenth of the bytes) are neither sent nor parsed.
+ANSWER_PARTS = [
+    "responses.status",
+    "responses.error",
+    "responses.took",
+    "responses.hits.total.value",
+    "responses.hits.hits._id",
+    "responses.hits.hits._source",
+    "responses.hits.hits.highlight",
+    "responses.aggregations.*.values.buckets.key",
+    "responses.aggregations.*.values.buckets.doc_count",
+    "responses.suggest",
+]
+
+
+def _finds_any(answer: dict) -> bool:
+    """Whether an answer found a story (an answer in error finds none)."""
+    return "error" not in answer and int(answer["hits"]["total"]["value"]) > 0
 
 
 @dataclass
@@ -645,6 +713,36 @@ def _marked(fragment: str) -> str:
 # --- Suggestions as you type ----------------------------------------------------------
 
 
+# What a suggestion shows of a story; its id is the document's.
+SUGGESTION_FIELDS = ["title", "url", "type"]
+SHOWN_CACHE_KEY = "search:shown"
+SHOWN_CACHE_SECONDS = 600
+
+
+def shown_stories(hits: list[Hit], audiences: list[str], request=None) -> list[Hit]:
+    """``visible_hits`` for suggestions: the database is asked once per story and generation.
+
+    A suggestion is asked for at every keystroke, and the database's say on its hits
+    cost more CPU than the rest of it. That say changes only with a publish, unpublish,
+    move, deletion or privacy change, each of which moves the content generation on
+    in its own transaction (``perf.cache``), so each story's answer is kept in the
+    cache for its generation: a story withdrawn behind a stale index is still never
+    suggested, and the hits' answers are read in one round trip.
+    """
+    if not hits:
+        return hits
+    prefix = f"{SHOWN_CACHE_KEY}:{audiences[-1]}:{request_generation(request)}"
+    keys = {hit.id: f"{prefix}:{hit.id}" for hit in hits}
+    known = cache.get_many(list(keys.values()))
+    unknown = [hit for hit in hits if keys[hit.id] not in known]
+    if unknown:
+        shown = {hit.id for hit in visible_hits(unknown, audiences)}
+        answers = {keys[hit.id]: hit.id in shown for hit in unknown}
+        cache.set_many(answers, SHOWN_CACHE_SECONDS)
+        known.update(answers)
+    return [hit for hit in hits if known[keys[hit.id]]]
+
+
 def suggest(query: str, user, limit: int = 6, request=None) -> dict:
     """Story titles and taxonomy terms that start like what is being typed.
 
@@ -680,12 +778,19 @@ def suggest(query: str, user, limit: int = 6, request=None) -> dict:
                     "filter": [{"terms": {"audience": audiences}}],
                 }
             },
-            source=["page_id", "title", "url", "type"],
+            source=SUGGESTION_FIELDS,
             size=limit,
+            # Nothing shows how many titles match: counting them (thousands for a
+            # two-letter prefix) is work nobody sees; and only the hits come back,
+            # so there is less JSON to parse.
+            track_total_hits=False,
+            filter_path=["took", "hits.hits._id", "hits.hits._source"],
         )
-        hits = [Hit.from_source(h.get("_source") or {}, h["_id"]) for h in answer["hits"]["hits"]]
+        found = (answer.body.get("hits") or {}).get("hits") or []  # none: an empty answer
+        hits = [Hit.from_source(h.get("_source") or {}, h["_id"]) for h in found]
         titles = [
-            {"text": h.title, "kind": h.type, "url": h.url} for h in visible_hits(hits, audiences)
+            {"text": h.title, "kind": h.type, "url": h.url}
+            for h in shown_stories(hits, audiences, request)
         ]
     except (TransportError, ApiError):
         titles, available = [], False

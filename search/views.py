@@ -15,6 +15,8 @@ from casestudies.models import (
     Industry,
     InterventionType,
 )
+from perf.cache import mark_degraded
+from perf.responses import Freshness, cacheable
 
 from .documents import IMAGE_FILTER, SearchUnavailable
 from .facets import FACETS, STORY_TYPES, filter_stories
@@ -144,12 +146,30 @@ def browse_from_database(user, filters: dict[str, list[str]]) -> list[Hit]:
 SUGGESTION_KINDS = {**STORY_TYPES, **{facet.param: facet.label for facet in FACETS}}
 
 
+# Browsers keep a suggestion for a minute, as they always did, and so may a CDN: it
+# cannot be purged per prefix, so a title withdrawn leaves every cache within that
+# minute (never served stale, on error or while revalidating).
+SUGGESTIONS = Freshness(
+    "suggestions", max_age=60, s_maxage=60, stale_while_revalidate=0, stale_if_error=0
+)
+
+
+@cacheable(SUGGESTIONS, params=["q"])
 @require_GET
 def suggest_view(request):
-    """Suggestions as links: a story's page, or the search page filtered by a term."""
+    """Suggestions as links: a story's page, or the search page filtered by a term.
+
+    Anonymous visitors' answers come from the page cache (``perf.cache``), one per
+    typed text and content generation: the first visitor to type a prefix asks
+    Elasticsearch, the others are answered with what the same reader would be shown.
+    """
     payload = suggest(request.GET.get("q", ""), request.user, request=request)
     for item in payload["suggestions"]:
         item["kind_label"] = SUGGESTION_KINDS.get(item["kind"], "")
     response = JsonResponse(payload)
-    response["Cache-Control"] = "private, max-age=60"
+    if payload.get("search_available") is False:
+        mark_degraded(request)  # no titles while search is down: never kept
+        response["Cache-Control"] = "no-store"
+    else:
+        response["Cache-Control"] = f"max-age={SUGGESTIONS.max_age}"
     return response

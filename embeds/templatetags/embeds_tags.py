@@ -14,6 +14,7 @@ from django import template
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from casestudies.addresses import absolute_url, canonical_url
@@ -99,12 +100,9 @@ def story_sharing(context, page: StoryPage) -> dict:
     cached = getattr(page, "_embeds_sharing", None)
     if cached is not None:
         return cached
-    request = context.get("request")
     public = page.is_public()
-    key = None
-    if public and request is not None and not getattr(request, "is_preview", False):
-        published = page.last_published_at.isoformat() if page.last_published_at else ""
-        key = part_key(request, "sharing", page.pk, published)
+    key = _part_key(context, page, "sharing") if public else None
+    if key:
         cached = cache.get(key)
         if cached is not None:
             page._embeds_sharing = cached
@@ -136,15 +134,47 @@ def story_sharing(context, page: StoryPage) -> dict:
     return sharing
 
 
-@register.inclusion_tag("embeds/includes/story_meta.html", takes_context=True)
-def story_meta(context, page: StoryPage) -> dict:
-    """Open Graph, Twitter card, JSON-LD and oEmbed discovery tags for a story's head."""
-    return {
-        "page": page,
-        "share": story_sharing(context, page),
-        "SITE_NAME": context.get("SITE_NAME"),
-        "request": context.get("request"),  # its CSP nonce
-    }
+def _part_key(context, page: StoryPage, name: str) -> str | None:
+    """Where a public story's ``name`` part is kept: under its publication time and the page
+    cache's generation (any publish, privacy or vocabulary change makes a new key). None
+    without a request or for a preview: a draft shares the live page's key, not its content.
+    """
+    request = context.get("request")
+    if request is None or getattr(request, "is_preview", False):
+        return None
+    published = page.last_published_at.isoformat() if page.last_published_at else ""
+    return part_key(request, name, page.pk, published)
+
+
+# Stands for the request's CSP nonce in the kept head tags (the only part that varies).
+_NONCE = "\x00nonce\x00"
+
+
+@register.simple_tag(takes_context=True)
+def story_meta(context, page: StoryPage) -> SafeString:
+    """Open Graph, Twitter card, JSON-LD and oEmbed discovery tags for a story's head.
+
+    Rendered in every uncached view of a story, so a public story's tags are kept like its
+    body (``story_sharing``), with a stand-in for the nonce: a view then reads a string
+    rather than the whole sharing panel (with the republishable HTML) it would render them from.
+    """
+    request = context.get("request")
+    nonce = str(getattr(request, "csp_nonce", "") or "")
+    key = _part_key(context, page, "story-meta") if page.is_public() else None
+    html = cache.get(key) if key else None
+    if html is None:
+        html = render_to_string(
+            "embeds/includes/story_meta.html",
+            {
+                "page": page,
+                "share": story_sharing(context, page),
+                "SITE_NAME": context.get("SITE_NAME"),
+                "request": {"csp_nonce": _NONCE},
+            },
+        )
+        if key:
+            cache.set(key, html, settings.PERF_PAGE_CACHE_SECONDS)
+    return mark_safe(html.replace(_NONCE, conditional_escape(nonce)))  # noqa: S308 - rendered by the template, nonce escaped
 
 
 @register.inclusion_tag("embeds/includes/story_share.html", takes_context=True)

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "perf.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Wagtail's site and home page for the request without a query (casestudies/sites.py).
+    "casestudies.sites.SiteFromCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Responses to signed-in people: "Cache-Control: private, no-store" (perf/private.py).

@@ -25,7 +25,13 @@ REQUEST_TYPES = [
     "case study (304)",
     "static file (ceiling)",
 ]
-UNCACHED_TYPES = ["case study (uncached)", "search", "api list (uncached)", "feed (uncached)"]
+UNCACHED_TYPES = [
+    "case study (uncached)",
+    "search",
+    "suggest",
+    "api list (uncached)",
+    "feed (uncached)",
+]
 
 
 def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):

@@ -27,6 +27,7 @@ SEARCH_PAGE_SQL_WARM = 1
 
 URLS = {
     "search page": "/search/?q=fees&industry=apparel&intervention=fee-repayment",
+    "search page finding little": "/search/?q=recruitmnet+fees",
     "suggestions": "/search/suggest/?q=fee",
     "api list": "/api/stories/",
     "api search": "/api/stories/?q=fees&industry=apparel",
@@ -34,8 +35,11 @@ URLS = {
     "search feed": "/feeds/search/rss/?q=fees",
 }
 # Elasticsearch requests each answer sends: the database lists stories without a query.
+# A search page sends the exact search alone; only when that finds little, a second
+# request with the typo-tolerant search and the check of "did you mean".
 SEARCH_REQUESTS = {
     "search page": 1,
+    "search page finding little": 2,
     "suggestions": 1,
     "api list": 0,
     "api search": 1,
@@ -136,3 +140,35 @@ def test_facet_counts_and_labels_are_the_visible_stories_after_a_publish(client,
     assert 'Apparel <span class="facet__count" data-count>(2)</span>' in html
     assert 'Seafood <span class="facet__count" data-count>(4)</span>' in html
     assert html.index(">Fee repayment <") < html.index(">Grievance channel <")
+
+
+def test_only_a_search_that_finds_little_asks_again_tolerating_typos(client, grow, engine_calls):
+    """The typo-tolerant search is asked for only when the exact one finds fewer than two
+    stories, in one second request with the check that "did you mean" finds a story; the
+    reader still gets the near spellings' stories, marked, and the correction."""
+    grow(SMALL)
+    client.get("/search/?q=workers")  # a warm process
+    engine_calls.clear()
+    html = client.get("/search/", {"q": "recruitment fees"}).content.decode()
+    assert engine_calls == ["/_msearch"]
+    assert "Supplier 1 repays recruitment fees" in html
+    assert "Did you mean" not in html
+
+    engine_calls.clear()
+    html = client.get("/search/", {"q": "recruitmnet fees"}).content.decode()
+    assert engine_calls == ["/_msearch", "/_msearch"]
+    assert "Supplier 1 repays recruitment fees" in html
+    assert "<mark>fees</mark> repaid to every worker" in html
+    assert "Did you mean <a" in html and ">recruitment fees</a>?" in html
+
+    # A word nobody wrote: no near spelling, no correction, nothing shown, two requests.
+    engine_calls.clear()
+    html = client.get("/search/", {"q": "zzyzx"}).content.decode()
+    assert engine_calls == ["/_msearch", "/_msearch"]
+    assert "Supplier 1" not in html
+
+    # Quotes ask for exactly what was typed: without a correction, nothing to ask again.
+    engine_calls.clear()
+    html = client.get("/search/", {"q": '"zzyzx"'}).content.decode()
+    assert engine_calls == ["/_msearch"]
+    assert "Supplier 1" not in html and "Did you mean" not in html

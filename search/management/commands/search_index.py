@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search.indexing import INDEX_ERRORS, rebuild, status
+from search.indexing import INDEX_ERRORS, mapping_status, rebuild, status
 from search.models import LEASE_SECONDS, IndexBusy, IndexChange, IndexLock
 from search.tasks import apply_pending_changes, reconcile, writing_index
 
@@ -15,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "rebuild: build a new versioned index from the database, swap the alias to it "
         "atomically and delete the old one (search keeps answering meanwhile). "
-        "status: index and database counts, and pages missing, extra or stale in the index. "
+        "status: index and database counts, pages missing, extra or stale in the index, and "
+        "whether the index was built with this release's mapping (if not, rebuild). "
         "drain: apply pending index changes now (what the background task does). "
         "reconcile: drain pending changes (also those a stopped worker left), compare the "
         "index with the database and correct every page that differs; run it on a "
@@ -73,9 +74,14 @@ class Command(BaseCommand):
     def _status(self) -> dict:
         result = status()
         result["pending_changes"] = IndexChange.objects.count()
+        result["mapping"] = mapping = mapping_status()
         self.stdout.write(
             f"Alias:    {result['alias']} -> {', '.join(result['indices']) or '(none)'}"
         )
+        if mapping["message"]:
+            self.stdout.write(self.style.WARNING(f"Mapping:  {mapping['message']}."))
+        elif result["indices"]:
+            self.stdout.write(f"Mapping:  current ({mapping['expected']})")
         self.stdout.write(f"Database: {result['database']} live stories")
         self.stdout.write(f"Index:    {result['index']} documents")
         self.stdout.write(f"Pending:  {result['pending_changes']} change(s) waiting for the worker")
