@@ -101,6 +101,31 @@ def _fast_and_isolated(settings, tmp_path):
     yield
 
 
+@pytest.fixture(scope="module")
+def redis_url():
+    """A Redis server of the test module's own: no other test or worker shares its keys."""
+    from devtools.redis_server import RedisServer
+
+    try:
+        server = RedisServer().start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def shared_cache(settings, redis_url):
+    """The cache production runs (CACHE_URL=redis://…), emptied for each test."""
+    from django.core.cache import cache
+
+    backend = {"BACKEND": "perf.shared_cache.RedisCache", "LOCATION": redis_url}
+    settings.CACHES = {"default": backend}
+    cache.clear()  # also opens the connection, whose handshake no test counts
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def search_index(db):
     """A new, empty story index behind the alias, so no test sees another test's stories."""

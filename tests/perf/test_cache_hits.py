@@ -22,7 +22,6 @@ from django.db import connection, transaction
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
-from devtools.redis_server import RedisServer
 from perf.cache import GENERATION_MIRROR, current_generation, invalidate_pages
 from perf.models import CacheGeneration
 from tests.factories import BrightSpotPageFactory, CaseStudyPageFactory, publish
@@ -31,27 +30,6 @@ pytestmark = pytest.mark.usefixtures("search_index", "shared_cache")
 
 TITLE = "Recruitment fees repaid at a spinning mill"
 NEW_TITLE = "Every recruitment fee repaid within a season"
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    """A Redis server of this test module's own: no other test or worker shares its keys."""
-    try:
-        server = RedisServer().start()
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    yield server.url
-    server.stop()
-
-
-@pytest.fixture
-def shared_cache(settings, redis_url):
-    """The cache production runs (CACHE_URL=redis://…), emptied for each test."""
-    backend = {"BACKEND": "perf.shared_cache.RedisCache", "LOCATION": redis_url}
-    settings.CACHES = {"default": backend}
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @contextmanager

@@ -16,7 +16,6 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from devtools.redis_server import RedisServer
 from tests.factories import BrightSpotPageFactory, CaseStudyPageFactory, publish
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_index", "shared_cache")]
@@ -24,26 +23,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_index", "sh
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_\-]+)'")
 # Differ between a miss and its hit by design.
 OWN_PER_RESPONSE = {"X-Cache", "Content-Security-Policy"}
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    """A Redis server of this module's own: no other test or worker shares its keys."""
-    try:
-        server = RedisServer().start()
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    yield server.url
-    server.stop()
-
-
-@pytest.fixture
-def shared_cache(settings, redis_url):
-    backend = {"BACKEND": "perf.shared_cache.RedisCache", "LOCATION": redis_url}
-    settings.CACHES = {"default": backend}
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -17,29 +17,9 @@ from django.core.cache import cache
 from redis.connection import AbstractConnection
 
 from base.throttle import RateLimit
-from devtools.redis_server import RedisServer
 from tests.factories import CaseStudyPageFactory, publish
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    try:
-        server = RedisServer().start()
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    yield server.url
-    server.stop()
-
-
-@pytest.fixture
-def shared_cache(settings, redis_url):
-    backend = {"BACKEND": "perf.shared_cache.RedisCache", "LOCATION": redis_url}
-    settings.CACHES = {"default": backend}
-    cache.clear()  # also opens the connection, whose handshake is not counted below
-    yield
-    cache.clear()
 
 
 @pytest.fixture

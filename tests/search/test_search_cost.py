@@ -9,7 +9,6 @@ the HTTP requests sent to the search engine.
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from elasticsearch import Elasticsearch
 
 from perf.cache import invalidate_pages
 from tests.factories import BrightSpotPageFactory, MetricDefinitionFactory, MetricResultFactory
@@ -46,20 +45,6 @@ SEARCH_REQUESTS = {
     "feed": 0,
     "search feed": 1,
 }
-
-
-@pytest.fixture
-def engine_calls(monkeypatch):
-    """The paths of every request sent to the search engine while a test runs."""
-    calls: list[str] = []
-    original = Elasticsearch.perform_request
-
-    def counting(self, method, path, **kwargs):
-        calls.append(path)
-        return original(self, method, path, **kwargs)
-
-    monkeypatch.setattr(Elasticsearch, "perform_request", counting)
-    return calls
 
 
 @pytest.fixture

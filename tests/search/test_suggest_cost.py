@@ -9,56 +9,17 @@ this outlives what it was computed from. Run on the cache production uses (Redis
 """
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from elasticsearch import Elasticsearch
 from wagtail.models import PageViewRestriction
 
-from devtools.redis_server import RedisServer
 from search.server import free_port
 from tests.search.helpers import industries_and_practices, make_member, story
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_cache")]
 
 SUGGEST = "/search/suggest/"
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    """A Redis server of this test module's own: no other test or worker shares its keys."""
-    try:
-        server = RedisServer().start()
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    yield server.url
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def shared_cache(settings, redis_url):
-    """The cache production runs (CACHE_URL=redis://…), emptied for each test."""
-    settings.CACHES = {
-        "default": {"BACKEND": "perf.shared_cache.RedisCache", "LOCATION": redis_url}
-    }
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def engine_calls(monkeypatch):
-    """The paths of every request sent to the search engine while a test runs."""
-    calls: list[str] = []
-    original = Elasticsearch.perform_request
-
-    def counting(self, method, path, **kwargs):
-        calls.append(path)
-        return original(self, method, path, **kwargs)
-
-    monkeypatch.setattr(Elasticsearch, "perform_request", counting)
-    return calls
 
 
 @pytest.fixture
