@@ -271,7 +271,10 @@ def test_one_address_cannot_try_a_password_on_every_user_name(client, editor):
     assert "_auth_user_id" not in client.session
 
 
-def test_counting_is_atomic_when_requests_arrive_together():
+@pytest.mark.parametrize("cache_kind", ["one process", "redis"])
+def test_counting_is_atomic_when_requests_arrive_together(cache_kind, request):
+    if cache_kind == "redis":
+        request.getfixturevalue("shared_cache")  # what production runs: one count per event
     limit = RateLimit("parallel-test", limit=5, seconds=3600)
     start = threading.Barrier(20)
     allowed = []
