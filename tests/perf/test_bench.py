@@ -65,7 +65,10 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
     assert set(results["budgets"].values()) <= {True, False, None}
     engine = results["search_engine"]
     assert engine["engine"] in ("elasticsearch", "noida-db") and engine["version"]
-    assert engine["requests_per_search_page"] == 1
+    # One request; a second only when the exact search finds little (typo-tolerant search),
+    # as the bench's query and two facets can on a corpus of 30 stories.
+    few = engine["search_page_exact_hits"] < 2
+    assert engine["requests_per_search_page"] == (2 if few else 1)
     assert engine["took_p95_ms"] >= 0 and engine["related_p95_ms"] > 0
     assert engine["index_bytes_per_story"] > 0
     # The routing override is kept only while the benchmark shows it pays (issue 13).
@@ -78,7 +81,7 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
     assert "static file (ceiling)" in table and "Budgets:" in table
     assert f"Search engine: {engine['engine']} {engine['version']}" in table
     assert results["load"]["cache"] == "redis"  # production's shared cache (make test installs it)
-    assert "<= 1 Elasticsearch request per search page: 1" in table
+    assert "<= 1 Elasticsearch request per search page (+1 when the exact search finds " in table
     for verdict in results["budget_figures"]:
         state = {True: "MET", False: "NOT MET", None: "not measured"}[verdict["met"]]
         assert f"{state}] {verdict['budget']}: {verdict['measured']}" in table

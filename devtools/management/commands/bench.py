@@ -568,7 +568,8 @@ def render_table(results: dict) -> str:
         f"cache: {results['load'].get('cache', '-')}",
         f"Search engine time (took): p50 {s.get('took_p50_ms', '-')} ms, "
         f"p95 {s.get('took_p95_ms', '-')} ms" + (f" ({s['error']})" if "error" in s else ""),
-        f"Elasticsearch requests: {s.get('requests_per_search_page', '-')} per search page, "
+        f"Elasticsearch requests: {s.get('requests_per_search_page', '-')} per search page "
+        f"(its exact search found {s.get('search_page_exact_hits', '-')}), "
         f"{s.get('requests_per_case_study_page', '-')} per story page (uncached)",
         f"Suggestions in process: p50 {s.get('suggest_p50_ms', '-')} ms, "
         f"p95 {s.get('suggest_p95_ms', '-')} ms (served: the suggest row above)",
