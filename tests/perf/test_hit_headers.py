@@ -10,13 +10,13 @@ and a connection Redis drops (a restart, an idle timeout) costs no visitor an er
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import BrightSpotPageFactory, CaseStudyPageFactory, publish
+from tests.perf.test_cache_hits import cached_types
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_index", "shared_cache")]
 
@@ -29,16 +29,7 @@ OWN_PER_RESPONSE = {"X-Cache", "Content-Security-Policy"}
 def addresses() -> dict[str, str]:
     story = publish(CaseStudyPageFactory(title="Recruitment fees repaid at a spinning mill"))
     bright_spot = publish(BrightSpotPageFactory(title="Grievances resolved within a week"))
-    oembed = urlencode({"url": f"http://testserver{story.url}", "format": "json"})
-    return {
-        "home": "/",
-        "case study": story.url,
-        "bright spot": bright_spot.url,
-        "embed card": f"/embed/{story.pk}/",
-        "oEmbed": f"/oembed/?{oembed}",
-        "API list": "/api/stories/",
-        "feed": "/feeds/rss/",
-    }
+    return cached_types(story, bright_spot)
 
 
 def headers_of(response) -> dict[str, str]:
