@@ -200,3 +200,16 @@ def member_of(company: str, username: str = "amira"):
 def publish(page):
     """Publish through a revision, the way the admin does, so signals and guards run."""
     return publish_story(page)
+
+
+def withdraw(page, how: str) -> None:
+    """Take a public story away from the public: ``unpublish`` it, or make it members-only."""
+    from wagtail.models import PageViewRestriction
+
+    if how == "unpublish":
+        page.unpublish()
+    else:
+        restriction = PageViewRestriction.objects.create(
+            page=page, restriction_type=PageViewRestriction.GROUPS
+        )
+        restriction.groups.add(Group.objects.create(name="Member: Acme"))

@@ -14,7 +14,6 @@ import json
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
-from wagtail.models import PageViewRestriction
 
 from impact.downloads import files_dir
 from impact.figures import OPEN_DATA_FIELDS
@@ -24,6 +23,7 @@ from tests.factories import (
     IndustryFactory,
     MetricDefinitionFactory,
     MetricResultFactory,
+    withdraw,
 )
 from tests.factories import publish as publish_page
 from tests.reading import response_bytes
@@ -114,16 +114,6 @@ def test_a_second_request_has_the_same_etag_and_a_conditional_one_answers_304(
     assert (again["ETag"], again["Cache-Control"]) == (etag, responses.OPEN_DATA.cache_control)
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
     assert client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
-
-
-def withdraw(page, how: str) -> None:
-    if how == "unpublish":
-        page.unpublish()
-    else:
-        restriction = PageViewRestriction.objects.create(
-            page=page, restriction_type=PageViewRestriction.GROUPS
-        )
-        restriction.groups.add(Group.objects.create(name="Member: Acme"))
 
 
 @pytest.mark.parametrize("how", ["unpublish", "members-only"])

@@ -15,7 +15,6 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.test import Client
 from django.utils.http import http_date
-from wagtail.models import PageViewRestriction
 
 from perf import responses
 from search.server import free_port
@@ -26,6 +25,7 @@ from tests.factories import (
     MetricDefinitionFactory,
     MetricResultFactory,
     publish,
+    withdraw,
 )
 from tests.reading import response_bytes
 
@@ -191,13 +191,7 @@ def test_a_story_withdrawn_leaves_every_cached_type_at_once(client, story, chang
     surfaces = story_surfaces(story)
     _seen_everywhere(client, story)
 
-    if change == "unpublish":
-        story.unpublish()
-    else:
-        restriction = PageViewRestriction.objects.create(
-            page=story, restriction_type=PageViewRestriction.GROUPS
-        )
-        restriction.groups.add(Group.objects.create(name="Member: Acme"))
+    withdraw(story, change)
 
     for name, url in surfaces.items():
         response = client.get(url)
