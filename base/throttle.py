@@ -12,6 +12,11 @@ one round trip (a cached API answer pays it on every hit): the project's Redis c
 (``perf.shared_cache``) offers ``count_in_window``, one script that opens the window's
 counter with its expiry if it is not open, increments it and reads how long the window
 has left. Other caches (one process's memory: tests, a laptop) count with the cache API.
+
+A caller that reads the cache anyway before it would count (the anonymous cache's lookup
+of a stored API answer) may count in that same round trip and leave the count on the
+request (``counted_ahead``); ``hit(..., request=request)`` then takes it instead of
+counting again, so each request is counted exactly once whichever of them answers it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import ipaddress
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -81,12 +87,23 @@ class RateLimit:
         self.seconds = seconds
 
     def _name(self, identity: tuple) -> str:
-        raw = ":".join([settings.SECRET_KEY, self.scope, *map(str, identity)]).encode()
-        return f"throttle:{self.scope}:{hashlib.sha256(raw).hexdigest()[:32]}"
+        return _window_name(settings.SECRET_KEY, self.scope, tuple(map(str, identity)))
 
-    def hit(self, *identity: object) -> Hit:
-        """Count one event, then say whether it is within the limit."""
+    def window(self, *identity: object) -> str:
+        """The name of ``identity``'s counter, for a caller that counts it ahead."""
+        return self._name(identity)
+
+    def hit(self, *identity: object, request: HttpRequest | None = None) -> Hit:
+        """Count one event, then say whether it is within the limit.
+
+        With ``request``, an event already counted for it in the same window
+        (``counted_ahead``) is taken instead of counting another.
+        """
         name = self._name(identity)
+        ahead = getattr(request, "_counted_ahead", None)
+        if ahead and name in ahead:
+            count, seconds_left = ahead.pop(name)
+            return Hit(count, self.limit, max(1, seconds_left))
         count_in_window = getattr(caches["default"], "count_in_window", None)
         if count_in_window is None:
             return self._hit_in_process(name)
@@ -125,3 +142,19 @@ class RateLimit:
             cache.add(key, 1, remaining + 1)
             count = 1
         return Hit(count, self.limit, remaining)
+
+
+def counted_ahead(request: HttpRequest, name: str, counted: tuple[int, int]) -> None:
+    """Leave on ``request`` an event counted in window ``name`` (count, seconds left) for
+    the ``RateLimit.hit`` that would count it, whichever code path reaches it."""
+    if not hasattr(request, "_counted_ahead"):
+        request._counted_ahead = {}
+    request._counted_ahead[name] = counted
+
+
+# Hashing the secret with the identity costs as much as a cached answer's own work, and the
+# same clients come back all day; the bound keeps a flood of addresses from growing it.
+@lru_cache(maxsize=4096)
+def _window_name(secret: str, scope: str, identity: tuple[str, ...]) -> str:
+    raw = ":".join([secret, scope, *identity]).encode()
+    return f"throttle:{scope}:{hashlib.sha256(raw).hexdigest()[:32]}"

@@ -38,7 +38,10 @@ def listing_paths() -> dict[str, str]:
     if paths is None:
         paths = {}
         for model in LISTING_MODELS:
-            page = model.objects.live().first()
+            # By the listing's own key, not the tree path (``first()``'s order): the path
+            # order is read down every page's path until the listing's, thousands of
+            # stories long, while a listing type has one page (``max_count``).
+            page = model.objects.live().order_by("pk").first()
             url = page.get_url() if page is not None else None
             if url:
                 paths[model.story_model.story_type] = url

@@ -34,6 +34,7 @@ from .blocks import ResourcesBlock, StepsBlock
 from .figures import MONTHS, PERIOD_DETAILS, PRECISIONS, ROUNDED, YEARS, Band, publish_number
 from .listing import listing_page
 from .publication import may_publish
+from .serving import kept_page
 
 SIZE_BANDS = [
     ("small", "Small (under 250 employees)"),
@@ -823,7 +824,7 @@ class ChildRoutingInOneQuery:
 
     def route(self, request, path_components):
         if len(path_components) >= 2:
-            grandchild = self._grandchild(*path_components[:2])
+            grandchild = self._grandchild(request, *path_components[:2])
             if grandchild is not None:
                 return grandchild.route(request, path_components[2:])
         if path_components:
@@ -842,10 +843,15 @@ class ChildRoutingInOneQuery:
                 return child.route(request, remaining)
         return super().route(request, path_components)
 
-    def _grandchild(self, child_slug: str, slug: str) -> Page | None:
-        """The page at ``<child_slug>/<slug>/`` below this one, if its types allow it there.
+    def _grandchild(self, request, child_slug: str, slug: str) -> Page | None:
+        """The page at ``<child_slug>/<slug>/`` below this one, if its types allow it there:
+        a public story kept between requests while content stays as it was
+        (``casestudies.serving``), otherwise read from the database."""
+        url_path = f"{self.url_path}{child_slug}/{slug}/"
+        return kept_page(request, url_path, lambda: self._find_grandchild(child_slug, slug))
 
-        Wagtail keeps every page's ``url_path`` (its ancestors' slugs) up to date, so
+    def _find_grandchild(self, child_slug: str, slug: str) -> Page | None:
+        """Wagtail keeps every page's ``url_path`` (its ancestors' slugs) up to date, so
         the slugs of both levels are matched in one query; the path starts with this
         page's own, so no tree condition is needed besides it (building one costs as much
         as the rest of the query). The type that answered under ``child_slug`` before is

@@ -49,8 +49,8 @@ from .export import csv_response, json_response, matching_stories
 from .stories import (
     find_public_story,
     headline_metric,
+    kept_newest_story_ids,
     load_story_cards,
-    newest_story_ids,
     public_story_ids,
     story_image,
 )
@@ -79,9 +79,18 @@ class ClientRateThrottle(BaseThrottle):
         count, _, period = settings.API_RATE_LIMIT.partition("/")
         return int(count), self.periods.get(period[:1] or "m", 60)
 
-    def allow_request(self, request: HttpRequest) -> bool:
+    def _limit(self) -> RateLimit:
         limit, seconds = self._rate()
-        hit = RateLimit("open-api", limit, seconds).hit(client_address(request))
+        return RateLimit("open-api", limit, seconds)
+
+    def window(self, request: HttpRequest) -> tuple[str, int]:
+        """The counter this request is counted in, and its window's seconds: the
+        anonymous cache counts it in its lookup's round trip (``perf.cache``)."""
+        limit = self._limit()
+        return limit.window(client_address(request)), limit.seconds
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        hit = self._limit().hit(client_address(request), request=request)
         self._last.retry_after = hit.retry_after
         return hit.allowed
 
@@ -138,6 +147,9 @@ def rate_limited(request: HttpRequest) -> HttpResponse | None:
     if wait is not None:
         response["Retry-After"] = str(math.ceil(wait))
     return response
+
+
+rate_limited.window = _STORED_ANSWER_THROTTLE.window
 
 
 @api.exception_handler(SearchUnavailable)
@@ -307,7 +319,8 @@ class PublicStories:
         self.request = request
 
     def __getitem__(self, window: slice) -> list[dict]:
-        return story_cards(newest_story_ids(self.narrow, window), self.request)
+        ids = kept_newest_story_ids("api", self.narrow, self.selected, window, self.request)
+        return story_cards(ids, self.request)
 
     def count(self) -> int:
         """How many public stories match: counted once per content generation.

@@ -40,7 +40,7 @@ from search.query import FacetedStorySearch, facet_labels
 from search.views import state_query, state_url
 
 from .api import StoryFilters
-from .stories import newest_story_ids, public_stories
+from .stories import kept_newest_story_ids, public_stories
 
 FEED_LENGTH = 50
 FOLLOW_TITLE = "Follow this search by e-mail"
@@ -322,7 +322,9 @@ SEARCH_RETRY_SECONDS = 30
 
 def _newest(filters: dict[str, list[str]]) -> list[int]:
     """Ids of the newest ``FEED_LENGTH`` public stories matching the facet filters."""
-    return newest_story_ids(lambda stories: filter_stories(stories, filters), slice(0, FEED_LENGTH))
+    return kept_newest_story_ids(
+        "feed", lambda stories: filter_stories(stories, filters), filters, slice(0, FEED_LENGTH)
+    )
 
 
 class FeedParameterError(ValueError):

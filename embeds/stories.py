@@ -7,11 +7,16 @@ reads only public fields.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 from wagtail.models import Page, Site
@@ -25,6 +30,7 @@ from casestudies.models import (
     StoryPage,
     StoryQuerySet,
 )
+from perf.cache import part_key
 
 
 def public_stories(model: type[StoryPage]) -> StoryQuerySet:
@@ -120,6 +126,33 @@ def newest_story_ids(narrow: Callable[[StoryQuerySet], QuerySet], window: slice)
         rows += newest.values_list("first_published_at", "pk")[:stop]
     rows.sort(key=lambda row: (row[0] is not None, row[0] or 0, row[1]), reverse=True)
     return [pk for _published, pk in rows[start:stop]]
+
+
+def kept_newest_story_ids(
+    surface: str,
+    narrow: Callable[[StoryQuerySet], QuerySet],
+    selected: dict[str, list[str]],
+    window: slice,
+    request: HttpRequest | None = None,
+) -> list[int]:
+    """``newest_story_ids``, read once per content generation for each filter and window.
+
+    A session cookie (a member, an editor, anyone who ever signed in) bypasses the page
+    cache, and then every API listing page and feed read its ids again: two queries whose
+    building costs as much as the rest of the answer. The ids change only with what moves
+    the generation (a publish, unpublish, privacy or taxonomy change), so they are kept
+    under it (``perf.cache.part_key``), keyed by the ``surface`` asking ("api", "feed":
+    each narrows in its own way) and ``selected``, the facet values ``narrow`` filters by.
+    The generation is read before the ids are, so ids read before a change are never kept
+    under the generation after it; only public stories' ids are kept.
+    """
+    digest = hashlib.sha256(json.dumps(selected, sort_keys=True).encode()).hexdigest()[:32]
+    key = part_key(request, "newest-ids", surface, digest, window.start or 0, window.stop)
+    ids = cache.get(key)
+    if ids is None:
+        ids = newest_story_ids(narrow, window)
+        cache.set(key, ids, settings.PERF_PAGE_CACHE_SECONDS)
+    return ids
 
 
 def public_story_id_batches(

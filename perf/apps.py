@@ -12,6 +12,11 @@ class PerfConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from casestudies.serving import register_content_version
+
         from . import signal_handlers
+        from .cache import request_generation
 
         signal_handlers.connect()
+        # Routed public stories are kept under the content generation (casestudies/serving.py).
+        register_content_version(request_generation)

@@ -35,6 +35,8 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils.http import http_date
 
+from base.throttle import counted_ahead
+
 from .models import CacheGeneration
 from .private import is_signed_in
 from .responses import (
@@ -235,18 +237,26 @@ def _address_of(
     return f"perf:answer:{ENTRY_FORMAT}:{digest}", all(k in known for k in query)
 
 
-def stored_answer(request: HttpRequest, key: str) -> dict | None:
+def stored_answer(
+    request: HttpRequest, key: str, window: tuple[str, int] | None = None
+) -> dict | None:
     """What is stored under ``key`` if it belongs to the current generation.
 
     The first lookup of a request reads the generation's mirror in the same cache
     round trip, and records the generation on the request for the fragments a miss
-    renders; later lookups of the same request read the key alone.
+    renders; later lookups of the same request read the key alone. A rate-limit
+    ``window`` (name, seconds) the request will be counted in anyway is counted in
+    that round trip too, on a shared cache that can (``perf.shared_cache``).
     """
     backend = caches["default"]  # once: each use of ``cache`` looks it up again
     if hasattr(request, "_content_generation"):
         found = {key: backend.get(key)}
     elif _mirrored(backend):
-        found = backend.get_many([GENERATION_MIRROR, key])
+        if window is not None and hasattr(backend, "get_many_and_count"):
+            found, counted = backend.get_many_and_count([GENERATION_MIRROR, key], *window)
+            counted_ahead(request, window[0], counted)
+        else:
+            found = backend.get_many([GENERATION_MIRROR, key])
         generation = found.get(GENERATION_MIRROR)
         request._content_generation = _mirrored_generation() if generation is None else generation
     else:
@@ -316,14 +326,15 @@ class AnonymousPageCacheMiddleware:
         if declared.params is not None and not only_known:
             return self._bypass(request)  # a strict route answers unknown parameters itself
         conditional = _is_conditional(request)
+        window = _window(request, declared)
         if conditional:
             # A revalidation: the validators are read without the body they describe.
-            validators = stored_answer(request, key + _VALIDATORS)
+            validators = stored_answer(request, key + _VALIDATORS, window)
             if validators is not None and not_modified(
                 request, validators["etag"], validators["last_modified"]
             ):
                 return self._admit(request, declared) or _not_modified(validators, "HIT")
-        entry = stored_answer(request, key)
+        entry = stored_answer(request, key, window)
         if entry is not None:
             refusal = self._admit(request, declared)
             if refusal is not None:
@@ -360,6 +371,12 @@ class AnonymousPageCacheMiddleware:
         return response
 
 
+def _window(request: HttpRequest, declared: Cacheable) -> tuple[str, int] | None:
+    """The rate-limit window the route's ``admit`` counts this request in, if it says."""
+    window = getattr(declared.admit, "window", None)
+    return window(request) if window is not None else None
+
+
 # Headers a 304 repeats (RFC 9110 §15.4.5); nothing else, so a browser's stored
 # Content-Security-Policy (with the nonce its copy of the body uses) stays as it is.
 _NOT_MODIFIED_HEADERS = ("Cache-Control", "ETag", "Last-Modified", "Vary")
@@ -373,8 +390,12 @@ def _to_entry(
     Headers are kept as Django holds them once checked (``ResponseHeaders``), so that a
     hit takes them over as they are instead of checking each one again.
     """
-    # The Content-Security-Policy nonce the page was rendered with (base/csp.py).
+    # The Content-Security-Policy nonce the page was rendered with (base/csp.py), if its
+    # body holds it: a hit of an answer that has none (JSON, feeds) is served as stored,
+    # without a search through its body for a nonce to swap.
     nonce = getattr(request, "csp_nonce", "")
+    if nonce and nonce.encode() not in response.content:
+        nonce = ""
     etag = body_etag(response.content, nonce)
     last_modified = generation_began(generation)
     response["ETag"] = etag

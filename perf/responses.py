@@ -93,7 +93,11 @@ class Cacheable:
     list is strict: a request with any other parameter is never looked up nor
     stored, so the view still answers it (the API refuses unknown parameters).
     ``admit`` runs before a stored answer is served and may answer instead (the
-    API's rate limit, which its view applies only on a miss).
+    API's rate limit, which its view applies only on a miss). An ``admit`` that counts
+    every request in a rate-limit window names it (``admit.window(request)``: the
+    counter's name and the window's seconds); the cache then counts it in the same
+    round trip as its lookup and leaves the count for whichever answers
+    (``base.throttle.counted_ahead``).
     """
 
     freshness: Freshness

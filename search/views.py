@@ -35,10 +35,17 @@ def state_query(query: str, filters: dict[str, list[str]], sort: str, page: int 
     return urlencode(params)
 
 
-def state_url(query: str, filters: dict[str, list[str]], sort: str, page: int = 1) -> str:
-    """The search page URL for a state, parameters in the contract's order."""
+def state_url(
+    query: str, filters: dict[str, list[str]], sort: str, page: int = 1, path: str = ""
+) -> str:
+    """The search page URL for a state, parameters in the contract's order.
+
+    ``path`` is the search page's own path when the caller already has it: a results
+    page links to some ten states, and reversing the URL each time was a measurable part
+    of the page's Python time.
+    """
     params = state_query(query, filters, sort, page)
-    return reverse("search:page") + (f"?{params}" if params else "")
+    return (path or reverse("search:page")) + (f"?{params}" if params else "")
 
 
 def _follow_and_download(query: str, filters: dict[str, list[str]], sort: str) -> dict:
@@ -57,7 +64,9 @@ def _follow_and_download(query: str, filters: dict[str, list[str]], sort: str) -
     }
 
 
-def _chips(query: str, filters: dict[str, list[str]], sort: str, request) -> list[dict]:
+def _chips(
+    query: str, filters: dict[str, list[str]], sort: str, request, path: str = ""
+) -> list[dict]:
     labels = facet_labels(request.user, request)
     chips = []
     for facet in FACETS:
@@ -67,7 +76,7 @@ def _chips(query: str, filters: dict[str, list[str]], sort: str, request) -> lis
                 {
                     "facet": facet.label,
                     "label": labels.get(facet.param, {}).get(value, value),
-                    "remove_url": state_url(query, remaining, sort),
+                    "remove_url": state_url(query, remaining, sort, path=path),
                 }
             )
     return chips
@@ -76,12 +85,13 @@ def _chips(query: str, filters: dict[str, list[str]], sort: str, request) -> lis
 @require_GET
 def search_page(request):
     search = FacetedStorySearch.from_params(request.GET, request.user, request=request)
+    path = reverse("search:page")
     context = {
         "query": search.query,
         "sort": search.sort,
         "sorts": SORTS,
-        "chips": _chips(search.query, search.filters, search.sort, request),
-        "clear_url": state_url(search.query, {}, search.sort),
+        "chips": _chips(search.query, search.filters, search.sort, request, path),
+        "clear_url": state_url(search.query, {}, search.sort, path=path),
         "follow": _follow_and_download(search.query, search.filters, search.sort),
     }
     try:
@@ -102,10 +112,14 @@ def search_page(request):
         messages_list=results.messages,
         facets=results.facets,
         suggestion_url=(
-            state_url(results.suggestion, search.filters, search.sort) if results.suggestion else ""
+            state_url(results.suggestion, search.filters, search.sort, path=path)
+            if results.suggestion
+            else ""
         ),
-        previous_url=state_url(search.query, search.filters, search.sort, results.page - 1),
-        next_url=state_url(search.query, search.filters, search.sort, results.page + 1),
+        previous_url=state_url(
+            search.query, search.filters, search.sort, results.page - 1, path=path
+        ),
+        next_url=state_url(search.query, search.filters, search.sort, results.page + 1, path=path),
     )
     return render(request, "search/search_page.html", context)
 

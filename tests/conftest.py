@@ -127,6 +127,23 @@ def shared_cache(settings, redis_url):
 
 
 @pytest.fixture
+def round_trips(monkeypatch, shared_cache):
+    """The commands the cache client wrote to Redis: one write per round trip (commands
+    pipelined together go in one)."""
+    from redis.connection import AbstractConnection
+
+    sent = []
+    send = AbstractConnection.send_packed_command
+
+    def counted(connection, command, *args, **kwargs):
+        sent.append(command)
+        return send(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    return sent
+
+
+@pytest.fixture
 def search_index(db):
     """A new, empty story index behind the alias, so no test sees another test's stories."""
     from tests.search.helpers import empty_index
