@@ -10,7 +10,9 @@ sanitisers, cannot run or phone home.
 (outermost) merges it into this header, so embed cards stay frameable by anyone
 and every other page by nobody. The anonymous page cache stores pages with the
 nonce of the request that rendered them and swaps in the current request's nonce
-on every hit (``perf.cache``), so a cached page never replays a nonce.
+on every hit (``perf.cache``), so a cached page never replays a nonce. The nonce is
+made the first time something reads it: answers without a page (a 304, JSON, feeds)
+never pay for one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
 
 HEADER = "Content-Security-Policy"
 
@@ -56,18 +59,34 @@ def _strict_policy_for(media_sources: tuple[str, ...]) -> str:
     )
 
 
+def _new_nonce() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def nonce_if_made(request: HttpRequest) -> str:
+    """This request's nonce if anything has asked for it (a template, the policy), else "".
+
+    A response nobody asked the nonce of (JSON, a feed, a 304) cannot contain it.
+    """
+    nonce = getattr(request, "csp_nonce", None)
+    if nonce is None or getattr(nonce, "_wrapped", None) is empty:
+        return ""
+    return str(nonce)
+
+
 class ContentSecurityPolicyMiddleware:
     """Gives each request a fresh nonce and each HTML response the policy that uses it.
 
     Sits inside PublicSurfaceMiddleware (which adds frame-ancestors) and outside the
-    page cache (so a cached page still gets this request's nonce and header).
+    page cache (so a cached page still gets this request's nonce and header). The nonce
+    is made when first asked for: a 304, JSON or a feed never needs one.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.csp_nonce = secrets.token_urlsafe(18)
+        request.csp_nonce = SimpleLazyObject(_new_nonce)
         response = self.get_response(request)
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
@@ -76,5 +95,5 @@ class ContentSecurityPolicyMiddleware:
         if request.path.startswith(RELAXED_PREFIXES):
             response[HEADER] = RELAXED_POLICY
         else:
-            response[HEADER] = strict_policy(request.csp_nonce)
+            response[HEADER] = strict_policy(str(request.csp_nonce))
         return response

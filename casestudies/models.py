@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
 from django.db.models.functions import Length, Substr
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import capfirst, slugify
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -26,7 +27,7 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager, PageQuerySet
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet, Site
 from wagtail.snippets.models import register_snippet
 from wagtail.url_routing import RouteResult
 
@@ -34,7 +35,7 @@ from .blocks import ResourcesBlock, StepsBlock
 from .figures import MONTHS, PERIOD_DETAILS, PRECISIONS, ROUNDED, YEARS, Band, publish_number
 from .listing import listing_page
 from .publication import may_publish
-from .serving import kept_page
+from .serving import kept_for_version, kept_page
 
 SIZE_BANDS = [
     ("small", "Small (under 250 employees)"),
@@ -424,6 +425,13 @@ class StoryPage(Page):
         memo = self.__dict__.setdefault("_url_parts_memo", {})
         key = (id(request), self.url_path)
         if key not in memo:
+            if request is not None and not hasattr(request, "_wagtail_cached_site_root_paths"):
+                # Where Wagtail keeps the sites' root paths for a request (else one cache
+                # round trip per request): held while the content version holds, which
+                # every site change and every move or publish of a page moves on.
+                request._wagtail_cached_site_root_paths = kept_for_version(
+                    request, "site-root-paths", Site.get_site_root_paths
+                )
             memo[key] = (request, super().get_url_parts(request=request))
         return memo[key][1]
 
@@ -777,7 +785,10 @@ class BrightSpotPage(StoryPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["full_story"] = self.full_story_for(getattr(request, "user", None))
+        # Looked up only if the page asks: the link is kept with the page's parts for the
+        # public audience, and checking who may follow it costs a query.
+        user = getattr(request, "user", None)
+        context["full_story"] = SimpleLazyObject(lambda: self.full_story_for(user))
         return context
 
 

@@ -1,26 +1,61 @@
-"""A small HTTP load generator, run in its own process so it never shares the portal's CPU time
-slices or interpreter: ``python -m devtools.loadgen < plan.json > results.json``.
+"""A small HTTP load generator, run in its own process so it never shares the portal's
+interpreter: ``python -m devtools.loadgen < plan.json > results.json``.
 
-Pure standard library (threads and ``http.client``), so the benchmark runs on a fresh
-machine without ``wrk`` or ``ab``. Each request opens its own connection: with a few
-keep-alive connections the kernel decides once which worker serves each of them, so one
-worker could serve three of four connections while the other idled, and the same row moved
-between 0.22 and 0.77 of the static ceiling from run to run (issue 17). A new connection per
-request goes to whichever worker accepts it first, as browsers' many connections would; the
-server closes it (``Connection: close``), so its ``TIME_WAIT`` does not use up the client's
-ports. The plan is JSON:
-``{"host": "127.0.0.1", "port": 8000, "duration": 5, "concurrency": 4,
-"types": [{"name": "home", "paths": ["/"], "headers": {}}]}``.
+Pure standard library (``multiprocessing`` and ``http.client``), so the benchmark runs on a
+fresh machine without ``wrk`` or ``ab``. How it measures, and why (issue 17):
+
+- **One process per client.** Each of the ``concurrency`` clients is a process of its own,
+  so no client waits for another's turn on an interpreter lock before it reads its answer.
+  Measured with the four threads this replaced: 0.22-0.29 ms of client CPU per request, 0.3
+  of one core at 1,340 req/s, so the lock was not what capped the ceiling; but that CPU is
+  taken from the same two cores, a third of what the static file costs the workers. So each
+  row reports the client's CPU (``client_cpu_ms``, 0.3-0.5 ms per request with processes)
+  and the server's (``server_cpu_ms``: the processes the plan names in ``server_pids``,
+  read from ``/proc``), and ``cpu_ratio_to_static``: the ceiling's CPU per request, server
+  and client, over the row's, the ratio of requests/s the row would reach with the machine
+  to itself. Other work on a shared machine moves it far less than requests/s.
+- **A new connection per request.** With a few keep-alive connections the kernel decides
+  once which worker serves each of them, so one worker could serve three of four
+  connections while the other idled, and the same row moved between 0.22 and 0.77 of the
+  static ceiling from run to run. A new connection goes to whichever worker accepts it
+  first, as browsers' many connections would; the server closes it (``Connection: close``),
+  so its ``TIME_WAIT`` does not use up the client's ports.
+- **The ceiling measured beside each row.** The static file (``ceiling`` in the plan) is
+  requested in short slices between the row's own slices: ceiling, row, ceiling, row, ...,
+  ceiling. Each row slice is divided by the mean of the two ceiling slices either side of
+  it, and the row's ``ratio_to_static`` is the median of those ratios, with their range
+  (``ratio_range``). On a shared two-core machine the ceiling read 1,199 req/s in one run
+  and 1,396 in the next; a ratio against a ceiling measured minutes away moved with it.
+- **Medians of slices.** A row's requests/s is the median of its slices' rates, so one
+  moment of another process's work moves it less than it moves one long window; p50 and
+  p95 are over every request of the row's slices.
+
+A row's ``duration`` is split so the bench takes as long as one window per row did: row
+slices of ``duration / (slices + (slices + 1) / 2)`` seconds, ceiling slices half as long.
+Before its slices each row is warmed up, unmeasured. The plan is JSON:
+``{"host": "127.0.0.1", "port": 8000, "duration": 5, "concurrency": 4, "slices": 5,
+"ceiling": "static file (ceiling)",
+"types": [{"name": "home", "paths": ["/"], "headers": {}}, ...]}``; the ceiling is one of
+the types, and its own row is every ceiling slice of the run together.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
+import os
+import statistics
 import sys
-import threading
 import time
 from collections import Counter
+
+WARM_UP_LIMIT_SECONDS = 90
+WARM_UP_MIN_SECONDS = 2.0
+SLICES = 5
+# The clients wait this long for every one of them to have its order, then start together.
+START_DELAY_SECONDS = 0.005
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -41,99 +76,304 @@ def _request(host: str, port: int, path: str, headers: dict) -> tuple:
         conn.close()
 
 
-WARM_UP_LIMIT_SECONDS = 90
-WARM_UP_MIN_SECONDS = 2.0
-
-
-def warm_up(host: str, port: int, spec: dict, concurrency: int) -> None:
-    """Every thread requests every path once, unmeasured, then goes on for a short while,
-    so each worker process has imported everything and cached the pages, as on a server
-    that has been up a while. Each worker has its own cache and a connection goes to any
-    worker, so one pass alone could leave a worker that has never seen a path."""
-    headers = {"Host": f"{host}:{port}", **spec.get("headers", {})}
-    started = time.perf_counter()
-    deadline = started + WARM_UP_LIMIT_SECONDS
-
-    def worker() -> None:
-        n = 0
-        paths = spec["paths"]
-        while n < len(paths) or time.perf_counter() - started < WARM_UP_MIN_SECONDS:
-            if time.perf_counter() > deadline:
-                break
-            try:
-                _request(host, port, paths[n % len(paths)], headers)
-            except (OSError, http.client.HTTPException):
-                pass
-            n += 1
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-
-def run_type(host: str, port: int, spec: dict, duration: float, concurrency: int) -> dict:
-    """Request the paths round-robin from ``concurrency`` threads for ``duration`` seconds."""
-    warm_up(host, port, spec, concurrency)
-    headers = {"Host": f"{host}:{port}", **spec.get("headers", {})}
-    paths = spec["paths"]
-
-    latencies: list[list[float]] = [[] for _ in range(concurrency)]
-    statuses: list[Counter] = [Counter() for _ in range(concurrency)]
-    caches: list[Counter] = [Counter() for _ in range(concurrency)]
-    sizes: list[list[int]] = [[] for _ in range(concurrency)]
-    deadline = time.perf_counter() + duration
-
-    def worker(n: int) -> None:
-        i = n
-        while time.perf_counter() < deadline:
-            path = paths[i % len(paths)]
-            i += concurrency
-            started = time.perf_counter()
-            try:
-                status, size, cache = _request(host, port, path, headers)
-            except (OSError, http.client.HTTPException):
-                statuses[n]["error"] += 1
-                continue
-            latencies[n].append(time.perf_counter() - started)
-            statuses[n][str(status)] += 1
-            caches[n][cache or "-"] += 1
-            sizes[n].append(size)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-
-    all_latencies = sorted(x for chunk in latencies for x in chunk)
-    all_sizes = [x for chunk in sizes for x in chunk]
-    count = len(all_latencies)
+def _run_order(host: str, port: int, order: dict, positions: dict) -> dict:
+    """One client's part of a slice (or a warm-up): requests until the slice's end, and at
+    least one, so even a row slower than a slice is measured."""
+    paths = order["paths"]
+    headers = {"Host": f"{host}:{port}", **order["headers"]}
+    warm = order["warm"]
+    i = 0 if warm else positions.get(order["name"], order["first"])
+    step = 1 if warm else order["step"]
+    start = order["start_at"]
+    delay = start - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    deadline = start + order["seconds"]
+    limit = start + WARM_UP_LIMIT_SECONDS
+    cpu = time.process_time()
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    caches: Counter = Counter()
+    size = 0
+    while True:
+        path = paths[(order["first"] + i if warm else i) % len(paths)]
+        i += step
+        began = time.monotonic()
+        try:
+            status, length, cache = _request(host, port, path, headers)
+        except (OSError, http.client.HTTPException):
+            statuses["error"] += 1
+        else:
+            latencies.append(time.monotonic() - began)
+            statuses[str(status)] += 1
+            caches[cache or "-"] += 1
+            size += length
+        now = time.monotonic()
+        # A warm-up requests every path once, then goes on for its minimum time.
+        if warm and (i < len(paths) or now < deadline) and now < limit:
+            continue
+        if warm or now >= deadline:
+            break
+    if not warm:
+        positions[order["name"]] = i
     return {
-        "requests": count,
-        "seconds": round(elapsed, 3),
-        "requests_per_second": round(count / elapsed, 1) if elapsed else 0.0,
-        "p50_ms": round(1000 * percentile(all_latencies, 0.50), 2),
-        "p95_ms": round(1000 * percentile(all_latencies, 0.95), 2),
-        "response_bytes": round(sum(all_sizes) / len(all_sizes)) if all_sizes else 0,
-        "statuses": dict(sum(statuses, Counter())),
-        "x_cache": dict(sum(caches, Counter())),
+        "latencies": latencies,
+        "statuses": dict(statuses),
+        "x_cache": dict(caches),
+        "bytes": size,
+        "cpu_seconds": time.process_time() - cpu,
+        "ended": time.monotonic(),
     }
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU the processes' threads have run so far, in nanoseconds where the kernel keeps it
+    (``/proc/<pid>/task/<tid>/schedstat``), else in clock ticks (``/proc/<pid>/stat``): a
+    slice of a fraction of a second is a few ticks long. A process that has gone counts
+    nothing."""
+    used = 0.0
+    for pid in pids:
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+            used += sum(_thread_cpu(pid, tid) for tid in tasks)
+        except OSError:
+            continue
+    return used
+
+
+def _thread_cpu(pid: int, tid: str) -> float:
+    try:
+        with open(f"/proc/{pid}/task/{tid}/schedstat") as schedstat:
+            return int(schedstat.read().split()[0]) / 1e9
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        with open(f"/proc/{pid}/task/{tid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0  # the thread has ended
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _client(connection, host: str, port: int) -> None:
+    """A client process: runs each order its coordinator sends until it is sent None."""
+    positions: dict = {}
+    while (order := connection.recv()) is not None:
+        connection.send(_run_order(host, port, order, positions))
+
+
+class Clients:
+    """``concurrency`` client processes driven slice by slice: every client runs the same
+    slice at the same moment, and the next slice starts when all have finished."""
+
+    def __init__(self, host: str, port: int, concurrency: int, server_pids: list[int] = ()):
+        self.server_pids = list(server_pids)
+        context = multiprocessing.get_context("spawn")  # no copy of the caller's threads
+        self.connections = []
+        self.processes = []
+        for _ in range(concurrency):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_client, args=(theirs, host, port), daemon=True)
+            process.start()
+            self.connections.append(ours)
+            self.processes.append(process)
+
+    def __enter__(self) -> Clients:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def run(self, spec: dict, seconds: float, warm: bool = False) -> dict:
+        """One slice of ``spec``'s paths, round-robin over the clients: its merged figures."""
+        server_cpu = cpu_seconds(self.server_pids)
+        start = time.monotonic() + START_DELAY_SECONDS
+        for n, connection in enumerate(self.connections):
+            connection.send(
+                {
+                    "name": spec["name"],
+                    "paths": spec["paths"],
+                    "headers": spec.get("headers", {}),
+                    "first": n,
+                    "step": len(self.connections),
+                    "start_at": start,
+                    "seconds": seconds,
+                    "warm": warm,
+                }
+            )
+        parts = [connection.recv() for connection in self.connections]
+        server_cpu = cpu_seconds(self.server_pids) - server_cpu
+        elapsed = max(part["ended"] for part in parts) - start
+        latencies = [x for part in parts for x in part["latencies"]]
+        return {
+            "requests": len(latencies),
+            "seconds": elapsed,
+            "rate": len(latencies) / elapsed if elapsed > 0 else 0.0,
+            "latencies": latencies,
+            "statuses": sum((Counter(part["statuses"]) for part in parts), Counter()),
+            "x_cache": sum((Counter(part["x_cache"]) for part in parts), Counter()),
+            "bytes": sum(part["bytes"] for part in parts),
+            "cpu_seconds": sum(part["cpu_seconds"] for part in parts),
+            "server_cpu_seconds": server_cpu if self.server_pids else None,
+        }
+
+    def warm_up(self, spec: dict) -> None:
+        """Every client requests every path once, unmeasured, then goes on for a short while,
+        so each worker process has imported everything and cached the pages, as on a server
+        that has been up a while. Each worker has its own cache and a connection goes to any
+        worker, so one pass alone could leave a worker that has never seen a path."""
+        self.run(spec, WARM_UP_MIN_SECONDS, warm=True)
+
+    def close(self) -> None:
+        for connection in self.connections:
+            try:
+                connection.send(None)
+            except OSError:
+                pass
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+
+
+def ratio_beside(row_rates: list[float], ceiling_rates: list[float]) -> dict:
+    """A row's ratio to the ceiling measured beside it: each row slice's rate over the mean
+    of the ceiling slices just before and just after it (``ceiling_rates`` has one more
+    slice than ``row_rates``); the median of those ratios, and their range."""
+    if len(ceiling_rates) != len(row_rates) + 1:
+        raise ValueError("the ceiling is measured before, between and after the row's slices")
+    ratios = []
+    for n, rate in enumerate(row_rates):
+        ceiling = (ceiling_rates[n] + ceiling_rates[n + 1]) / 2
+        if ceiling > 0:
+            ratios.append(rate / ceiling)
+    if not ratios:
+        return {"median": None, "lowest": None, "highest": None}
+    return {"median": statistics.median(ratios), "lowest": min(ratios), "highest": max(ratios)}
+
+
+def _measured_server(slices: list[dict]) -> bool:
+    return all(s["server_cpu_seconds"] is not None for s in slices)
+
+
+def summarize(slices: list[dict]) -> dict:
+    """A row's figures from its slices: requests/s is the median of the slices' rates."""
+    latencies = sorted(x for s in slices for x in s["latencies"])
+    count = len(latencies)
+    return {
+        "requests": count,
+        "seconds": round(sum(s["seconds"] for s in slices), 3),
+        "requests_per_second": round(statistics.median(s["rate"] for s in slices), 1),
+        "slice_requests_per_second": [round(s["rate"], 1) for s in slices],
+        "p50_ms": round(1000 * percentile(latencies, 0.50), 2),
+        "p95_ms": round(1000 * percentile(latencies, 0.95), 2),
+        "response_bytes": round(sum(s["bytes"] for s in slices) / count) if count else 0,
+        "statuses": dict(sum((s["statuses"] for s in slices), Counter())),
+        "x_cache": dict(sum((s["x_cache"] for s in slices), Counter())),
+        "client_cpu_ms": round(1000 * sum(s["cpu_seconds"] for s in slices) / count, 3)
+        if count
+        else None,
+        # What a request cost the server's processes (named in the plan), in CPU: unlike
+        # requests/s it hardly moves with what else the machine is doing.
+        "server_cpu_ms": round(1000 * sum(s["server_cpu_seconds"] for s in slices) / count, 3)
+        if count and _measured_server(slices)
+        else None,
+    }
+
+
+def cpu_ratio(rows: list[dict], beside: list[dict]) -> float | None:
+    """The ceiling's CPU per request over the row's, the server's and the client's together
+    (they share the cores): the ratio of requests/s the row would reach with the machine to
+    itself. Other work on the machine moves it far less than it moves requests/s. None
+    when the plan named no server process."""
+
+    def cost(slices: list[dict]) -> float:
+        used = sum(s["server_cpu_seconds"] + s["cpu_seconds"] for s in slices)
+        answered = sum(s["requests"] for s in slices)
+        return used / answered if answered else 0.0
+
+    if not _measured_server(rows + beside) or not cost(rows) or not cost(beside):
+        return None
+    return round(cost(beside) / cost(rows), 4)
+
+
+def slice_seconds(duration: float, slices: int) -> tuple[float, float]:
+    """A row slice and a ceiling slice (half as long), so that a row's ``slices`` slices and
+    the ``slices + 1`` ceiling slices around them take ``duration`` seconds together."""
+    row = duration / (slices + (slices + 1) / 2)
+    return row, row / 2
+
+
+def measure_beside(
+    clients: Clients, spec: dict, ceiling: dict, duration: float, slices: int = SLICES
+) -> tuple[dict, list[dict]]:
+    """A row measured in ``slices`` slices with the ceiling before, between and after them:
+    the row's figures with its ratio to that ceiling, and the ceiling's slices."""
+    row_seconds, ceiling_seconds = slice_seconds(duration, slices)
+    clients.warm_up(spec)
+    beside = [clients.run(ceiling, ceiling_seconds)]
+    rows = []
+    for _ in range(slices):
+        rows.append(clients.run(spec, row_seconds))
+        beside.append(clients.run(ceiling, ceiling_seconds))
+    figures = summarize(rows)
+    figures["cpu_ratio_to_static"] = cpu_ratio(rows, beside)
+    ratio = ratio_beside([s["rate"] for s in rows], [s["rate"] for s in beside])
+    figures["ceiling_requests_per_second"] = round(statistics.median(s["rate"] for s in beside), 1)
+    figures["ratio_to_static"] = None if ratio["median"] is None else round(ratio["median"], 4)
+    figures["ratio_range"] = (
+        None if ratio["median"] is None else [round(ratio["lowest"], 3), round(ratio["highest"], 3)]
+    )
+    return figures, beside
+
+
+def ceiling_row(beside: list[dict]) -> dict:
+    """The ceiling's own row: all its slices of the run; its range is how far a slice moved
+    from their median, which is how much the machine's moment moved within the run."""
+    figures = summarize(beside)
+    middle = statistics.median(s["rate"] for s in beside)
+    figures["ratio_to_static"] = 1.0 if middle else None
+    figures["cpu_ratio_to_static"] = 1.0 if middle and _measured_server(beside) else None
+    figures["ratio_range"] = (
+        [round(min(s["rate"] for s in beside) / middle, 3),
+         round(max(s["rate"] for s in beside) / middle, 3)]
+        if middle
+        else None
+    )  # fmt: skip
+    return figures
+
+
+def run_type(host: str, port: int, spec: dict, duration: float, concurrency: int) -> dict:
+    """One request type alone, warmed up then measured in one window of ``duration``."""
+    with Clients(host, port, concurrency) as clients:
+        clients.warm_up(spec)
+        return summarize([clients.run(spec, duration)])
+
+
+def run_plan(plan: dict) -> dict:
+    """Every type of the plan, each beside the ceiling; the ceiling's row last."""
+    by_name = {spec["name"]: spec for spec in plan["types"]}
+    ceiling = by_name[plan["ceiling"]]
+    slices = plan.get("slices", SLICES)
+    results: dict = {}
+    ceiling_slices: list[dict] = []
+    clients = Clients(plan["host"], plan["port"], plan["concurrency"], plan.get("server_pids", ()))
+    with clients:
+        clients.warm_up(ceiling)
+        for spec in plan["types"]:
+            if spec is ceiling:
+                continue
+            figures, beside = measure_beside(clients, spec, ceiling, plan["duration"], slices)
+            results[spec["name"]] = figures
+            ceiling_slices += beside
+            print(f"  {spec['name']}: {figures['requests_per_second']} req/s, "
+                  f"{figures['ratio_to_static']} x static beside it", file=sys.stderr)  # fmt: skip
+    results[plan["ceiling"]] = ceiling_row(ceiling_slices)
+    return results
+
+
 def main() -> None:
-    plan = json.load(sys.stdin)
-    results = {}
-    for spec in plan["types"]:
-        results[spec["name"]] = run_type(
-            plan["host"], plan["port"], spec, plan["duration"], plan["concurrency"]
-        )
-        print(f"  {spec['name']}: {results[spec['name']]['requests_per_second']} req/s",
-              file=sys.stderr)  # fmt: skip
-    json.dump(results, sys.stdout)
+    json.dump(run_plan(json.load(sys.stdin)), sys.stdout)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,6 @@ order. Only public, live stories and only their public fields appear.
 """
 
 import datetime
-import hashlib
-import json
 import math
 import threading
 from decimal import Decimal
@@ -52,6 +50,7 @@ from .stories import (
     kept_newest_story_ids,
     load_story_cards,
     public_story_ids,
+    selection_digest,
     story_image,
 )
 from .templatetags.embeds_tags import absolutize_links, attribution_text
@@ -330,8 +329,7 @@ class PublicStories:
         generation (a publish, an unpublish, a privacy or taxonomy change), which is
         also what makes the cached API answers stale: the key carries the generation.
         """
-        digest = hashlib.sha256(json.dumps(self.selected, sort_keys=True).encode()).hexdigest()
-        key = part_key(self.request, "api-count", digest[:32])
+        key = part_key(self.request, "api-count", selection_digest(self.selected))
         count = cache.get(key)
         if count is None:
             count = public_story_ids(self.narrow).count()

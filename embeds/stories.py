@@ -128,6 +128,11 @@ def newest_story_ids(narrow: Callable[[StoryQuerySet], QuerySet], window: slice)
     return [pk for _published, pk in rows[start:stop]]
 
 
+def selection_digest(selected: dict[str, list[str]]) -> str:
+    """A short, stable name for a set of facet values, for cache keys."""
+    return hashlib.sha256(json.dumps(selected, sort_keys=True).encode()).hexdigest()[:32]
+
+
 def kept_newest_story_ids(
     surface: str,
     narrow: Callable[[StoryQuerySet], QuerySet],
@@ -146,8 +151,9 @@ def kept_newest_story_ids(
     The generation is read before the ids are, so ids read before a change are never kept
     under the generation after it; only public stories' ids are kept.
     """
-    digest = hashlib.sha256(json.dumps(selected, sort_keys=True).encode()).hexdigest()[:32]
-    key = part_key(request, "newest-ids", surface, digest, window.start or 0, window.stop)
+    key = part_key(
+        request, "newest-ids", surface, selection_digest(selected), window.start or 0, window.stop
+    )
     ids = cache.get(key)
     if ids is None:
         ids = newest_story_ids(narrow, window)

@@ -35,6 +35,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils.http import http_date
 
+from base.csp import nonce_if_made
 from base.throttle import counted_ahead
 
 from .models import CacheGeneration
@@ -393,7 +394,7 @@ def _to_entry(
     # The Content-Security-Policy nonce the page was rendered with (base/csp.py), if its
     # body holds it: a hit of an answer that has none (JSON, feeds) is served as stored,
     # without a search through its body for a nonce to swap.
-    nonce = getattr(request, "csp_nonce", "")
+    nonce = nonce_if_made(request)
     if nonce and nonce.encode() not in response.content:
         nonce = ""
     etag = body_etag(response.content, nonce)
@@ -450,10 +451,11 @@ def _not_modified(entry: dict, state: str) -> HttpResponse:
 
 def _from_entry(entry: dict, head: bool, request: HttpRequest) -> HttpResponse:
     content, stored_nonce = entry["content"], entry["nonce"]
-    nonce = getattr(request, "csp_nonce", "")
-    if stored_nonce and nonce:
+    # Made here, only for a body that uses one (base/csp.py makes it when first asked).
+    nonce = stored_nonce and getattr(request, "csp_nonce", None)
+    if nonce:
         # A nonce known in advance protects nothing: every hit gets its own request's.
-        content = content.replace(stored_nonce.encode(), nonce.encode())
+        content = content.replace(stored_nonce.encode(), str(nonce).encode())
     response = HttpResponse(b"" if head else content, status=entry["status"])
     # The stored headers were checked when the miss set them (see _to_entry).
     response.headers._store.update(entry["headers"])

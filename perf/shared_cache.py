@@ -6,7 +6,8 @@ CPU than the network round trip of a cache hit. The client is only a handle on t
 connection pool (thread-safe, shared), so one per pool serves every call.
 
 A cached answer is one ``get_many`` (its entry and the content generation, see
-perf/cache.py), and a cached API answer one rate-limit count (``base.throttle``). Through
+perf/cache.py), a cached API answer one rate-limit count (``base.throttle``), and a
+visitor with a session cookie one ``get`` (``perf.sessions``). Through
 redis-py's client and pool, each spends more CPU on retries, timing hooks and checking a
 connection out and back in than on the command itself, so both are sent on a connection
 of the thread's own (one per process and thread). A connection that fails, or a reply cut
@@ -30,6 +31,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
+
+
+# What a failed command on the thread's own connection returns: GET itself answers None.
+_FAILED = object()
 
 
 class _ReusedClients(RedisCacheClient):
@@ -59,9 +64,9 @@ class _ReusedClients(RedisCacheClient):
             setattr(own, str(write), connection)
         return connection
 
-    def _send(self, write: bool, *command):
-        """One command on this thread's own connection, or None if that connection failed
-        (the caller then goes through the pool, with redis-py's retries)."""
+    def _send(self, write: bool, *command, failed=None):
+        """One command on this thread's own connection, or ``failed`` if that connection
+        failed (the caller then goes through the pool, with redis-py's retries)."""
         connection = self._own(write)
         try:
             connection.send_command(*command)
@@ -69,10 +74,17 @@ class _ReusedClients(RedisCacheClient):
         except (RedisConnectionError, RedisTimeoutError, OSError):
             connection.disconnect()
             logger.debug("the cache connection failed; going through the pool", exc_info=True)
-            return None
+            return failed
         except BaseException:
             connection.disconnect()  # a reply may be left unread: never hand it to the next read
             raise
+
+    def get(self, key, default):
+        # A session lookup and the content generation's mirror are single reads.
+        value = self._send(False, "GET", key, failed=_FAILED)
+        if value is _FAILED:
+            return super().get(key, default)
+        return default if value is None else self._serializer.loads(value)
 
     def get_many(self, keys):
         keys = list(keys)
@@ -135,6 +147,10 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClients
+
+    def get(self, key, default=None, version=None):
+        # Not checked for memcached's limits either (a check of every character of the key).
+        return self._cache.get(self.make_key(key, version=version), default)
 
     def get_many(self, keys, version=None):
         # Keys are not checked for memcached's limits: Redis has none, and a hit reads two.

@@ -97,6 +97,11 @@ def _text(**kwargs) -> Text:
 # snippets are read from there instead of analysing each hit's text again: the same
 # highlights for a few per cent less of Elasticsearch's time (search/relevance/README.md).
 HIGHLIGHTED = {"index_options": "offsets"}
+# The body's snippet comes from the fast vector highlighter, which reads the words and
+# offsets of the one story from its term vector: the body is most of a story's text, and
+# the unified highlighter spent about a quarter of the engine's time per search on it
+# (search/relevance/README.md, "Snippets from the body's term vectors").
+BODY_SNIPPETS = {"term_vector": "with_positions_offsets"}
 
 
 def _spelling() -> Text:
@@ -119,7 +124,7 @@ class StoryDocument(Document):
     )
     # Unstemmed too: near spellings of a typo are highlighted there ("recruitmnet").
     summary = _text(fields={"plain": Text(analyzer=PLAIN_ANALYZER, **HIGHLIGHTED)}, **HIGHLIGHTED)
-    body = _text(**HIGHLIGHTED)
+    body = _text(**BODY_SNIPPETS)
     tags_text = _text()
     # No copied all_text field: ``combined_fields`` over these four ranks as well and
     # the index is 6% smaller (search/relevance/README.md).

@@ -73,6 +73,17 @@ TYPO_EXPANSIONS = 10
 _OPERATORS = re.compile(r'[-+|()"~*\\]')
 # "a phrase", -word and -"a phrase": the parts of a query written with operators.
 _OPERATOR_PARTS = re.compile(r'(?:(?<!\S)-)?"[^"]*"?|(?<!\S)-\S+')
+# The body's snippet: the fast vector highlighter over the body's term vectors
+# (``search.documents.BODY_SNIPPETS``), the passage with the most of the words searched
+# for (by default it would be the first). Snippets from the summary keep the unified
+# highlighter: a summary is short, and its sentence-bounded passages read best.
+BODY_SNIPPET = {"type": "fvh", "order": "score"}
+# Only an index built by this release stores the body's term vectors; an older one (until
+# ``search_index rebuild``) refuses the fast vector highlighter, so the body's snippet comes
+# from the unified highlighter again, as it did there, and fvh is tried again after this.
+OLDER_INDEX_RETRY_SECONDS = 60
+_NO_TERM_VECTORS = "should be indexed with term vector"
+_older_index_seen: list[float] = []
 # Private-use characters mark highlights, so the text can be escaped before <mark> goes in.
 MARK_START, MARK_END = "\ue000", "\ue001"
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -226,6 +237,31 @@ def visible_hits(hits: list[Hit], audiences: list[str]) -> list[Hit]:
     return [hit for hit in hits if hit.id in shown]
 
 
+def shown_hits(hits: list[Hit], audiences: list[str], request=None) -> list[Hit]:
+    """``visible_hits`` with the database's answers kept for the content generation.
+
+    A results page asks about ten stories at a time, and the same stories come back page
+    after page; the database's say on a story changes only with a publish, unpublish,
+    move, deletion or privacy change, each of which moves the content generation on in
+    its own transaction (``perf.cache``). So the answers are read from the cache in one
+    round trip, shared with the suggestions' (``shown_stories``), and only the stories
+    not asked about since the last change go to the database: a story withdrawn behind a
+    stale index is still never shown.
+    """
+    if not hits:
+        return hits
+    prefix = f"{SHOWN_CACHE_KEY}:{audiences[-1]}:{request_generation(request)}"
+    keys = {hit.id: f"{prefix}:{hit.id}" for hit in hits}
+    known = cache.get_many(list(keys.values()))
+    unknown = [hit for hit in hits if keys[hit.id] not in known]
+    if unknown:
+        shown = {hit.id for hit in visible_hits(unknown, audiences)}
+        answers = {keys[hit.id]: hit.id in shown for hit in unknown}
+        cache.set_many(answers, SHOWN_CACHE_SECONDS)
+        known.update(answers)
+    return [hit for hit in hits if known[keys[hit.id]]]
+
+
 # The index fields a result card shows: all a search or related-practices hit fetches.
 CARD_FIELDS = [
     "page_id",
@@ -366,12 +402,18 @@ class FacetedStorySearch:
         text = self.query
         if not _OPERATORS.sub(" ", text).strip(" '"):
             return None
-        must = []
         if synonyms_in_python():
-            text, alternatives = _expand_synonyms(text)
-            must += alternatives
+            # noida-db has no ``synonym_graph`` (``_expand_synonyms`` does its work) and
+            # reads a field's whole text for each clause that names it: at the demo's size
+            # one reading of every body costs it some 30 ms of CPU, a phrase twice that. So
+            # the body is read once per synonym group, and the bonus for words standing
+            # together is asked of the title, summary and tags only.
+            text, must, ranking = _expand_synonyms(text)
+            together = [f for f in SCORED_FIELDS if not f.startswith("body")]
+        else:
+            must, ranking, together = [], [], SCORED_FIELDS
         if "|" in text or "(" in text:
-            # Alternatives and grouping: the visitor's syntax, read by Elasticsearch.
+            # Alternatives and grouping: the visitor's syntax, read by the engine.
             operators, words = text, ""
         else:
             operators = " ".join(m.group(0) for m in _OPERATOR_PARTS.finditer(text))
@@ -393,8 +435,8 @@ class FacetedStorySearch:
         plain = " ".join(_OPERATORS.sub(" ", self.query).split())
         if not fuzzy:
             # Stories where the words stand together rank higher.
-            should = [Q("multi_match", query=plain, type="phrase", slop=2, fields=SCORED_FIELDS)]
-            return Q("bool", must=must, should=should) if must else None
+            should = [Q("multi_match", query=plain, type="phrase", slop=2, fields=together)]
+            return Q("bool", must=must, should=should + ranking) if must else None
         # The typo-tolerant answer is shown only when at most one story matched exactly,
         # so ranking exact matches by how close their words stand would change nothing.
         exact = Q("bool", must=must) if must else None
@@ -414,9 +456,9 @@ class FacetedStorySearch:
         clauses = [exact, near] if exact is not None else [near]
         return Q("bool", should=clauses, minimum_should_match=1)
 
-    def facet_filter(self, facet: Facet):
+    def facet_filter(self, facet: Facet) -> dict | None:
         values = self.filters.get(facet.param)
-        return Q("terms", **{facet.field: values}) if values else None
+        return {"terms": {facet.field: values}} if values else None
 
     def facet_aggregations(self, selected: dict) -> dict:
         """Each facet counts the stories that every *other* selected facet lets through.
@@ -427,7 +469,7 @@ class FacetedStorySearch:
         counts are the same. As plain dicts: built as elasticsearch-dsl objects, the
         aggregations cost more of the page's Python time than the rest of the request.
         """
-        chosen = {p: q.to_dict() for p, q in selected.items() if q is not None}
+        chosen = {p: q for p, q in selected.items() if q is not None}
         groups: dict[str, dict] = {}
         for facet in FACETS:
             name = f"{ALL_BUT}{facet.param}" if facet.param in chosen else ALL_CHOSEN
@@ -443,40 +485,52 @@ class FacetedStorySearch:
             group["aggs"][facet.param] = {"terms": {"field": facet.field, "size": FACET_SIZE}}
         return groups
 
-    def build(self, fuzzy: bool = False) -> Search:
-        """The request for this page; ``fuzzy`` for the one that tolerates typos."""
+    def body(self, fuzzy: bool = False) -> dict:
+        """The request for this page as Elasticsearch reads it; ``fuzzy`` for the one that
+        tolerates typos. Written as plain dicts: built as elasticsearch-dsl objects and
+        turned into dicts again, the request cost a tenth of the page's Python time."""
         audiences = audiences_for(self.user)
-        search = Search(using=client(), index=alias_name())
-        base = [Q("terms", audience=audiences)]
         text = self.text_query(fuzzy=fuzzy)
-        search = search.query(Q("bool", must=[text] if text else [], filter=base))
-
+        text = text.to_dict() if text is not None else None
+        query: dict = {"filter": [{"terms": {"audience": audiences}}]}
+        if text:
+            query["must"] = [text]
+        body: dict = {"query": {"bool": query}}
         selected = {f.param: self.facet_filter(f) for f in FACETS}
         active = [q for q in selected.values() if q is not None]
         if active:
-            search = search.post_filter(Q("bool", filter=active))
-        search = search.extra(aggs=self.facet_aggregations(selected))
-
+            body["post_filter"] = {"bool": {"filter": active}}
+        body["aggs"] = self.facet_aggregations(selected)
         if self.sort == "newest" or not text:
-            search = search.sort({"first_published_at": {"order": "desc"}}, {"page_id": "desc"})
+            body["sort"] = [{"first_published_at": {"order": "desc"}}, {"page_id": "desc"}]
         else:
-            search = search.sort("_score", {"first_published_at": {"order": "desc"}})
+            body["sort"] = ["_score", {"first_published_at": {"order": "desc"}}]
+        body["track_total_hits"] = True
+        body["from"] = (self.page - 1) * self.page_size
+        body["size"] = self.page_size
+        body["_source"] = list(CARD_FIELDS)
         if text:
             # Typo-tolerant: the short summary, unstemmed too (highlighting long bodies
             # for near spellings cost more than the whole search).
             marked = ("summary", "summary.plain") if fuzzy else ("summary", "body")
-            search = search.highlight_options(
-                pre_tags=[MARK_START],
-                post_tags=[MARK_END],
-                require_field_match=False,
-                number_of_fragments=1,
-                fragment_size=180,
-            ).highlight(*marked)
+            snippet = {} if _older_index() else BODY_SNIPPET
+            body["highlight"] = {
+                "fields": {name: snippet if name == "body" else {} for name in marked},
+                "pre_tags": [MARK_START],
+                "post_tags": [MARK_END],
+                "require_field_match": False,
+                "number_of_fragments": 1,
+                "fragment_size": 180,
+            }
             if not fuzzy:
-                search = search.suggest("spelling", self._words(), **self._suggester(audiences))
-        start = (self.page - 1) * self.page_size
-        search = search.extra(track_total_hits=True)[start : start + self.page_size]
-        return search.source(CARD_FIELDS)
+                spelling = {"text": self._words(), **self._suggester(audiences)}
+                body["suggest"] = {"spelling": spelling}
+        return body
+
+    def build(self, fuzzy: bool = False) -> Search:
+        """``body`` as an elasticsearch-dsl search, for callers that change it further."""
+        search = Search(using=client(), index=alias_name())
+        return search.update_from_dict(self.body(fuzzy=fuzzy))
 
     def _words(self) -> str:
         return " ".join(_OPERATORS.sub(" ", self.query).split())[:MAX_QUERY_LENGTH]
@@ -509,9 +563,15 @@ class FacetedStorySearch:
     def typo_tolerant(self) -> Search | None:
         """The same search tolerating typos, for a query of plain words only (quotes,
         exclusions and "|" ask for exactly what was typed); None otherwise."""
+        body = self._typo_tolerant_body()
+        if body is None:
+            return None
+        return Search(using=client(), index=alias_name()).update_from_dict(body)
+
+    def _typo_tolerant_body(self) -> dict | None:
         if _OPERATORS.search(self.query) or self.text_query() is None:
             return None
-        return self.build(fuzzy=True)
+        return self.body(fuzzy=True)
 
     def requests(self) -> list[Search]:
         """Every search a page may ask: the exact one and, for a query of plain words, its
@@ -532,6 +592,14 @@ class FacetedStorySearch:
             body += [{"index": alias_name()}, query]
         raw = client().msearch(searches=body, filter_path=ANSWER_PARTS)
         answers = list(raw["responses"])
+        if any(_NO_TERM_VECTORS in str(a.get("error", "")) for a in answers):
+            logger.warning("The search index predates this release: run search_index rebuild")
+            _older_index_seen[:] = [time.monotonic()]
+            for query in body[1::2]:
+                if query.get("highlight", {}).get("fields", {}).get("body") == BODY_SNIPPET:
+                    query["highlight"]["fields"]["body"] = {}
+            raw = client().msearch(searches=body, filter_path=ANSWER_PARTS)
+            answers = list(raw["responses"])
         for answer in answers[: len(answers) - tolerated]:
             if "error" in answer:
                 raise ApiError(
@@ -576,7 +644,7 @@ class FacetedStorySearch:
         # The exact search alone: it finds enough on almost every page. Only when it finds
         # little does a second request ask for the typo-tolerant search together with the
         # check that "did you mean" finds a story, so a page makes at most two.
-        answers = self._ask([self.build()], results)
+        answers = self._ask([self.body()], results)
         if answers is None:
             return results
         exact = response = answers[0]
@@ -586,7 +654,7 @@ class FacetedStorySearch:
         if few and self.query and exact.get("suggest"):
             suggestion = self._suggestion(exact)
         if few:
-            typo = self.typo_tolerant()
+            typo = self._typo_tolerant_body()
             second = [typo] if typo is not None else []
             if suggestion:
                 second.append(self._suggestion_check(suggestion))
@@ -602,7 +670,7 @@ class FacetedStorySearch:
         results.suggestion = suggestion
         results.total = int(response["hits"]["total"]["value"])
         hits = [self._hit(h) for h in response["hits"].get("hits", ())]
-        results.hits = visible_hits(hits, audiences_for(self.user))
+        results.hits = shown_hits(hits, audiences_for(self.user), self.request)
         results.total = max(0, results.total - (len(hits) - len(results.hits)))
         results.facets = self._facets(response)
         if results.total and not results.hits and self.page > 1:
@@ -698,6 +766,12 @@ ANSWER_PARTS = [
 ]
 
 
+def _older_index() -> bool:
+    """Whether an index without the body's term vectors answered a search lately."""
+    seen = _older_index_seen[:1]
+    return bool(seen) and time.monotonic() - seen[0] < OLDER_INDEX_RETRY_SECONDS
+
+
 def _finds_any(answer: dict) -> bool:
     """Whether an answer found a story (an answer in error finds none)."""
     return "error" not in answer and int(answer["hits"]["total"]["value"]) > 0
@@ -710,24 +784,53 @@ class _Status:
     status: int
 
 
-def _expand_synonyms(text: str) -> tuple[str, list]:
+def _expand_synonyms(text: str) -> tuple[str, list, list]:
     """noida-db only: the synonym terms among the plain words, each replaced by a clause
-    that any term of its group satisfies (Elasticsearch does this in its analyzer)."""
+    that any term of its group satisfies as a phrase (Elasticsearch does this in its
+    analyzer), and the clauses that rank and highlight those terms.
+
+    noida-db reads a field's text again for every clause that names it, and the body is
+    most of a story: a phrase per term over every field cost it some 60 ms of CPU per term
+    at the demo's 48 stories ("debt bondage" has four). One ``intervals`` clause per field
+    finds any term of the group in one reading, the same stories. noida-db neither ranks
+    nor highlights what ``intervals`` found, so each term is also asked for as a phrase in
+    the titles, the cheapest field: that ranks a title saying it first, as before, and
+    marks the term wherever the snippet shows it.
+    """
     operators = [m.group(0) for m in _OPERATOR_PARTS.finditer(text)]
     rest = _OPERATOR_PARTS.sub(" ", text)
-    clauses = []
+    clauses, ranking = [], []
     groups = synonym_groups()
+    fields = _field_boosts()
+    title, title_boost = fields[0]
     for term in sorted({t for g in groups for t in g}, key=len, reverse=True):
         pattern = _term_pattern(term)
         if pattern.search(rest):
             rest = pattern.sub(" ", rest)
             # Every group the term is in, as the analyzer's rules would combine them.
             terms = sorted({t for g in groups if term in g for t in g})
-            alternatives = [
-                Q("multi_match", query=t, type="phrase", fields=SCORED_FIELDS) for t in terms
+            rule = {"any_of": {"intervals": [_phrase_rule(t) for t in terms]}}
+            found = [Q("intervals", **{name: {**rule, "boost": b}}) for name, b in fields]
+            clauses.append(Q("bool", should=found, minimum_should_match=1))
+            ranking += [
+                Q("match_phrase", **{title: {"query": t, "boost": title_boost}}) for t in terms
             ]
-            clauses.append(Q("bool", should=alternatives, minimum_should_match=1))
-    return " ".join(" ".join([*operators, rest]).split()), clauses
+    return " ".join(" ".join([*operators, rest]).split()), clauses, ranking
+
+
+def _phrase_rule(term: str) -> dict:
+    """An ``intervals`` rule matching ``term``'s words side by side, in order, as a phrase
+    query would (through the field's search analyzer, so stems and stop words alike)."""
+    return {"match": {"query": term, "ordered": True, "max_gaps": 0}}
+
+
+def _field_boosts() -> list[tuple[str, float]]:
+    """``SCORED_FIELDS`` as (field, boost) pairs, title first."""
+    pairs = []
+    for scored in SCORED_FIELDS:
+        name, _, boost = scored.partition("^")
+        pairs.append((name, float(boost or 1)))
+    return pairs
 
 
 def _marked(fragment: str) -> str:
@@ -793,32 +896,34 @@ def titles_starting(text: str, audiences: list[str], limit: int) -> list[Hit]:
     """Stories whose title words start like ``text`` (its last word a prefix), best first.
 
     The prefixes of title words are indexed (``title.plain``'s ``index_prefixes``), so the
-    last word is one term look-up whatever its length up to twelve letters.
+    last word is one term look-up whatever its length up to twelve letters. The body goes
+    to the client as it is sent: its ``search()`` method checks and rebuilds every
+    argument, a fifth of the Python time a suggestion spends on Elasticsearch.
     """
-    answer = client().search(
-        index=alias_name(),
-        query={
-            "bool": {
-                "must": [
-                    {
-                        "multi_match": {
-                            "query": text,
-                            "type": "bool_prefix",
-                            "fields": ["title.plain"],
+    answer = client().perform_request(
+        "POST",
+        f"/{alias_name()}/_search",
+        # Only the hits come back.
+        params={"filter_path": "hits.hits.fields"},
+        headers=_JSON,
+        body={
+            "query": {
+                "bool": {
+                    "must": [
+                        {
+                            "multi_match": {
+                                "query": text,
+                                "type": "bool_prefix",
+                                "fields": ["title.plain"],
+                            }
                         }
-                    }
-                ],
-                "filter": [{"terms": {"audience": audiences}}],
-            }
+                    ],
+                    "filter": [{"terms": {"audience": audiences}}],
+                }
+            },
+            **_TITLE_FIELDS,
+            "size": limit,
         },
-        source=False,
-        stored_fields=["_none_"],
-        docvalue_fields=SUGGESTION_FIELDS,
-        size=limit,
-        # Nothing shows how many titles match: counting them (thousands for a
-        # two-letter prefix) is work nobody sees; and only the hits come back.
-        track_total_hits=False,
-        filter_path=["hits.hits.fields"],
     )
     hits = []
     for found in (answer.body.get("hits") or {}).get("hits") or []:  # none: an empty answer
@@ -836,6 +941,17 @@ def titles_starting(text: str, audiences: list[str], limit: int) -> list[Hit]:
             )
         )
     return hits
+
+
+_JSON = {"accept": "application/json", "content-type": "application/json"}
+# What a suggestion reads of each hit: doc values only, no stored document. Nothing shows
+# how many titles match: counting them (thousands for a two-letter prefix) is work nobody sees.
+_TITLE_FIELDS = {
+    "_source": False,
+    "stored_fields": ["_none_"],
+    "docvalue_fields": SUGGESTION_FIELDS,
+    "track_total_hits": False,
+}
 
 
 def suggest(query: str, user, limit: int = 6, request=None) -> dict:

@@ -9,13 +9,21 @@ fields it shows, so a card looks the same wherever it appears.
 
 from __future__ import annotations
 
+import functools
+
 from django import template
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from wagtail.images.shortcuts import get_rendition_or_not_found
 
 from casestudies.addresses import listing_paths
 from casestudies.citation import FORMATS, citation_for
 from casestudies.figures import format_figure
 from casestudies.models import CITE_PATH, BrightSpotPage, StoryPage
+from casestudies.serving import kept_for_version, kept_part
 
 register = template.Library()
 
@@ -55,6 +63,8 @@ def story_listing_url(context, story_type: str) -> str:
 
     Read from the cache once per request, however many links a page has.
     """
+    if "listing_paths" in context:  # the navigation, written with the addresses it shows
+        return context["listing_paths"].get(story_type, "")
     request = context.get("request")
     if request is None:
         return listing_paths().get(story_type, "")
@@ -70,14 +80,90 @@ def story_taxonomy(story: StoryPage) -> dict:
     return {"page": story}
 
 
-@register.inclusion_tag("casestudies/includes/cite.html", takes_context=True)
-def story_citation(context, story: StoryPage) -> dict:
-    """The Cite panel: the formatted citation and its downloads (casestudies.citation)."""
-    base = story.get_url(request=context.get("request")) or ""
-    return {
-        "citation": citation_for(story),
-        "downloads": [
-            {"label": fmt.label, "url": f"{base}{CITE_PATH}/?format={name}"}
-            for name, fmt in FORMATS.items()
-        ],
-    }
+@register.simple_tag(takes_context=True)
+def story_citation(context, story: StoryPage) -> SafeString:
+    """The Cite panel: the formatted citation and its downloads (casestudies.citation).
+
+    The same for every reader on a given day (the citation says when it was accessed), so a
+    public story's panel is kept for the day under the content version (``kept_part``).
+    """
+    request = context.get("request")
+    base = story.get_url(request=request) or ""
+    today = timezone.localdate()
+
+    def render() -> str:
+        return render_to_string(
+            "casestudies/includes/cite.html",
+            {
+                "citation": citation_for(story, accessed=today),
+                "downloads": [
+                    {"label": fmt.label, "url": f"{base}{CITE_PATH}/?format={name}"}
+                    for name, fmt in FORMATS.items()
+                ],
+            },
+        )
+
+    return mark_safe(kept_part(request, story, "cite", render, today.isoformat(), base))  # noqa: S308 - rendered by the template
+
+
+class PublicAudiencePartNode(template.Node):
+    def __init__(self, page: template.base.FilterExpression, name: str, nodelist):
+        self.page, self.name, self.nodelist = page, name, nodelist
+
+    def render(self, context) -> str:
+        page, request = self.page.resolve(context), context.get("request")
+        user = getattr(request, "user", None)
+        if page is None or user is None or user.is_authenticated:
+            return self.nodelist.render(context)
+        return kept_part(request, page, self.name, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def public_audience_part(parser, token) -> PublicAudiencePartNode:
+    """``{% public_audience_part page "name" %}…{% endpublic_audience_part %}``: HTML that
+    depends on the reader only through what the audience rule lets them see (related
+    practices), kept for visitors who are not signed in (``casestudies.serving.kept_part``).
+
+    A signed-in reader may be a member, who may see members-only stories: theirs is
+    rendered for them and never kept. What is kept for the others is the public
+    audience's, the same for each of them.
+    """
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[2][0] not in "\"'" or bits[2][-1] != bits[2][0]:
+        raise template.TemplateSyntaxError(
+            f'{bits[0]} takes a page and a quoted part name: {{% {bits[0]} page "related" %}}'
+        )
+    nodelist = parser.parse(("endpublic_audience_part",))
+    parser.delete_first_token()
+    return PublicAudiencePartNode(parser.compile_filter(bits[1]), bits[2][1:-1], nodelist)
+
+
+@register.simple_tag(takes_context=True)
+def site_navigation(context) -> SafeString:
+    """The brand and main navigation every page starts with (``base.html``).
+
+    The same on every page until a listing page moves: written once per process and set
+    of listing addresses rather than reversing seven addresses on every view, and those
+    addresses are held while the content version holds (a listing that moves moves it).
+    """
+    paths = kept_for_version(
+        context.get("request"), "listing-paths", lambda: tuple(sorted(listing_paths().items()))
+    )
+    return _chrome("casestudies/includes/site_navigation.html", paths, *_url_scheme())
+
+
+@register.simple_tag
+def site_footer() -> SafeString:
+    """The footer every page ends with (``base.html``), written once per process."""
+    return _chrome("casestudies/includes/site_footer.html", (), *_url_scheme())
+
+
+def _url_scheme() -> tuple[str, str]:
+    """What the addresses a template reverses depend on besides their names."""
+    return get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=32)
+def _chrome(template_name: str, paths: tuple, script_prefix: str, urlconf: str) -> SafeString:
+    html = render_to_string(template_name, {"listing_paths": dict(paths)})
+    return mark_safe(html)  # noqa: S308 - rendered by the template

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from casestudies.addresses import absolute_url, canonical_url
 from casestudies.models import CaseStudyPage, StoryPage
+from casestudies.serving import kept_part
 from perf.cache import part_key
 
 from ..stories import story_image
@@ -160,10 +161,11 @@ def story_meta(context, page: StoryPage) -> SafeString:
     """
     request = context.get("request")
     nonce = str(getattr(request, "csp_nonce", "") or "")
-    key = _part_key(context, page, "story-meta") if page.is_public() else None
-    html = cache.get(key) if key else None
-    if html is None:
-        html = render_to_string(
+    html = kept_part(
+        request,
+        page,
+        "story-meta",
+        lambda: render_to_string(
             "embeds/includes/story_meta.html",
             {
                 "page": page,
@@ -171,9 +173,8 @@ def story_meta(context, page: StoryPage) -> SafeString:
                 "SITE_NAME": context.get("SITE_NAME"),
                 "request": {"csp_nonce": _NONCE},
             },
-        )
-        if key:
-            cache.set(key, html, settings.PERF_PAGE_CACHE_SECONDS)
+        ),
+    )
     return mark_safe(html.replace(_NONCE, conditional_escape(nonce)))  # noqa: S308 - rendered by the template, nonce escaped
 
 

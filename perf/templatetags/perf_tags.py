@@ -4,7 +4,7 @@ A signed-in visitor's page is never cached whole (members may see members-only
 stories, and the header carries their sign-out form), yet most of a public story
 page is the same for everyone. ``{% public_part page "name" %}…{% endpublic_part %}``
 keeps the enclosed HTML under the page cache's generation and the page's
-publication time (``perf.cache.part_key``), so any publish, unpublish, privacy or
+publication time (``casestudies.serving.kept_part``), so any publish, unpublish, privacy or
 vocabulary change makes a new key, and that HTML is served to the next reader
 instead of being rendered again.
 
@@ -18,10 +18,8 @@ shares the live page's key but not its content).
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
-from django.core.cache import cache
 
-from ..cache import part_key
+from casestudies.serving import kept_part
 
 register = template.Library()
 
@@ -32,21 +30,16 @@ class PublicPartNode(template.Node):
 
     def render(self, context) -> str:
         page = self.page.resolve(context)
-        request = context.get("request")
-        if (
-            request is None
-            or getattr(request, "is_preview", False)
-            or page is None
-            or not page.is_public()
-        ):
+        if page is None:
             return self.nodelist.render(context)
-        published = page.last_published_at.isoformat() if page.last_published_at else ""
-        key = part_key(request, "public-part", self.name, page.pk, published)
-        html = cache.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            cache.set(key, html, settings.PERF_PAGE_CACHE_SECONDS)
-        return html
+        # Kept like the content app's own parts (casestudies.serving): public pages only,
+        # never a preview, under the content version (this app's generation).
+        return kept_part(
+            context.get("request"),
+            page,
+            f"public-part:{self.name}",
+            lambda: self.nodelist.render(context),
+        )
 
 
 @register.tag

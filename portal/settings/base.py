@@ -138,6 +138,14 @@ def _cache_from_url(url: str) -> dict:
 
 CACHE_URL = _env("CACHE_URL")
 CACHES = {"default": _cache_from_url(CACHE_URL)}
+# A request with a session cookie reads its session from Redis, never the database
+# (perf/sessions.py); only a cache every process shares may hold sessions, or a sign-out
+# in one process would leave the session alive in the others.
+SESSION_ENGINE = (
+    "perf.sessions"
+    if CACHES["default"]["BACKEND"] == "perf.shared_cache.RedisCache"
+    else "django.contrib.sessions.backends.db"
+)
 # Set only by `manage.py bench`: production settings on loopback with a per-process cache.
 BENCHMARK_RUN = _env("BENCHMARK_RUN") == "1"
 # How many proxies (load balancer, CDN) in front of the app servers append to

@@ -2,8 +2,10 @@
 it is development tooling, which production neither installs nor packages."""
 
 import json
+import time
 import tomllib
 
+import pytest
 from django.core.management import call_command
 from setuptools import find_packages
 
@@ -47,10 +49,20 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
         assert 0 < figures["p50_ms"] <= figures["p95_ms"], name
         assert figures["page_bytes"] > 0, name
         assert figures["ratio_to_static"] > 0, name
+        # Measured in slices beside the ceiling's: the ratio is the median of the slices'.
+        assert len(figures["slice_requests_per_second"]) >= 5, name
+        lowest, highest = figures["ratio_range"]
+        assert lowest <= figures["ratio_to_static"] <= highest, name
+        assert figures["cpu_ratio_to_static"] > 0, name
+        assert figures["client_cpu_ms"] > 0 and figures["server_cpu_ms"] > 0, name
         if name != "static file (ceiling)":
             assert isinstance(figures["sql_queries"], int), name
             assert isinstance(figures["sql_queries_small_corpus"], int), name
-    assert results["types"]["static file (ceiling)"]["ratio_to_static"] == 1
+    ceiling = results["types"]["static file (ceiling)"]
+    assert ceiling["ratio_to_static"] == ceiling["cpu_ratio_to_static"] == 1
+    # The ceiling is measured before, between and after every other row's 5 slices.
+    assert len(ceiling["slice_requests_per_second"]) == 6 * (len(REQUEST_TYPES) - 1)
+    assert results["load"]["slices"] == 5
     assert results["types"]["case study"]["x_cache"].get("HIT", 0) > 0
     for name in UNCACHED_TYPES:
         assert set(results["types"][name]["x_cache"]) == {"BYPASS"}, name
@@ -87,6 +99,7 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
     warmed = "Search engine warm-up before the load: 50 searches"
     assert (warmed in table) == (engine["engine"] == "elasticsearch")
     assert "static file (ceiling)" in table and "Budgets:" in table
+    assert "Load: 2 client processes, 5 slices per type; CPU per request: the client's" in table
     assert f"Search engine: {engine['engine']} {engine['version']}" in table
     assert results["load"]["cache"] == "redis"  # production's shared cache (make test installs it)
     assert "<= 1 Elasticsearch request per search page (+1 when the exact search finds " in table
@@ -209,3 +222,131 @@ def test_budgets_say_met_or_not_met_with_the_measured_figure():
     stand_in = verdicts(on_noida)
     label = "search page p95 < 50 ms (uncached, query and two facets) (needs Elasticsearch)"
     assert stand_in[label][0] is None
+
+
+def test_a_ratio_divides_each_slice_by_the_ceiling_measured_beside_it():
+    from devtools.loadgen import ratio_beside
+
+    # The machine slows down halfway through the row: the ceiling slices either side of
+    # each row slice move with it, so every slice of a row at 0.9 of the ceiling reads 0.9.
+    ratio = ratio_beside([900, 855, 450], [1000, 1000, 900, 500])
+    assert ratio["median"] == pytest.approx(0.9)
+    assert ratio["lowest"] == pytest.approx(450 / 700)
+    assert ratio["highest"] == pytest.approx(0.9)
+    # One window of the ceiling, measured at another moment, would have judged it by luck.
+    assert 450 / 1000 < ratio["median"] < 900 / 500
+    assert ratio_beside([100], [0, 0]) == {"median": None, "lowest": None, "highest": None}
+    with pytest.raises(ValueError, match="before, between and after"):
+        ratio_beside([900, 900], [1000, 1000])
+
+
+def test_slices_of_a_row_and_of_its_ceiling_take_the_rows_duration():
+    from devtools.loadgen import slice_seconds
+
+    row, ceiling = slice_seconds(5.0, 5)
+    assert ceiling == row / 2
+    assert 5 * row + 6 * ceiling == pytest.approx(5.0)
+
+
+class _ServerThatSlowsDown:
+    """A loopback server whose every answer costs the same, until the first request for
+    /slow/ arrives: from then on each answer takes several times as long, as when other
+    work takes the machine's cores in the middle of a benchmark."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        state = {"delay": 0.002}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path.startswith("/slow/"):
+                    state["delay"] = 0.012
+                time.sleep(state["delay"])
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_each_rows_ratio_uses_the_ceiling_measured_beside_it(monkeypatch):
+    """Two rows as cheap as the ceiling read about 1 x static each, though the server is
+    several times slower while the second is measured; each row says what its request cost
+    the server's process and the client."""
+    import os
+
+    from devtools import loadgen
+
+    monkeypatch.setattr(loadgen, "WARM_UP_MIN_SECONDS", 0.2)
+    server = _ServerThatSlowsDown()
+    try:
+        results = loadgen.run_plan(
+            {
+                "host": "127.0.0.1",
+                "port": server.port,
+                "duration": 2.0,
+                "concurrency": 2,
+                "slices": 5,
+                "ceiling": "static",
+                "server_pids": [os.getpid()],
+                "types": [
+                    {"name": "before", "paths": ["/fast/a", "/fast/b"]},
+                    {"name": "after", "paths": ["/slow/a", "/slow/b"]},
+                    {"name": "static", "paths": ["/static/file"]},
+                ],
+            }
+        )
+    finally:
+        server.close()
+    before, after, ceiling = results["before"], results["after"], results["static"]
+    assert list(results) == ["before", "after", "static"]
+    assert after["requests_per_second"] < 0.6 * before["requests_per_second"]
+    assert after["ceiling_requests_per_second"] < 0.6 * before["ceiling_requests_per_second"]
+    for row in (before, after):
+        assert 0.7 < row["ratio_to_static"] < 1.4, row
+        assert row["statuses"] == {"200": row["requests"]}
+        assert len(row["slice_requests_per_second"]) == 5
+        assert row["client_cpu_ms"] > 0 and row["server_cpu_ms"] > 0
+        assert row["cpu_ratio_to_static"] > 0
+    # Against the whole run's ceiling, the slow row would have read far below 1.
+    assert after["requests_per_second"] / ceiling["requests_per_second"] < 0.8
+    assert ceiling["ratio_to_static"] == 1.0
+    assert len(ceiling["slice_requests_per_second"]) == 12
+    lowest, highest = ceiling["ratio_range"]
+    assert lowest < 0.7 < 1.3 < highest  # the ceiling itself moved within the run
+
+
+def test_steadiness_compares_the_runs_ratios_as_well_as_their_rates():
+    """The machine ran 30% slower in the second run: every row's requests/s moved with it,
+    but a ratio to the ceiling measured beside the row did not."""
+    from devtools.management.commands.bench import steadiness
+
+    def run(speed: float, home_ratio: float) -> dict:
+        row = {"p95_ms": 5.0 / speed, "ratio_to_static": 0.9, "cpu_ratio_to_static": 0.95}
+        rows = {name: {**row, "requests_per_second": 1000.0 * speed} for name in REQUEST_TYPES}
+        rows["home"]["ratio_to_static"] = home_ratio
+        return rows
+
+    steady = steadiness([run(1.0, 0.9), run(0.7, 0.88)])
+    assert steady["types"]["case study"]["spread"] == 0.3
+    assert steady["types"]["case study"]["ratio_spread"] == 0
+    assert steady["types"]["home"]["ratio_spread"] == pytest.approx(0.022, abs=0.001)
+    assert steady["main_rows_agree_within_15_percent"] is False
+    assert steady["ratios_agree_within_15_percent"] is True
+    assert steady["cpu_ratios_agree_within_15_percent"] is True
+
+    steady = steadiness([run(1.0, 0.9), run(1.0, 0.7)])
+    assert steady["main_rows_agree_within_15_percent"] is True
+    assert steady["ratios_agree_within_15_percent"] is False
