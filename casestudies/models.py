@@ -468,7 +468,7 @@ class StoryPage(Page):
         """Load the tags (and results) this story's page shows: one query per relation, once.
 
         Routing loads the story's row alone, so a page whose parts come from the cache
-        (perf's ``public_part``) asks for none of these; the first part rendered loads them
+        (``public_part`` in story_tags) asks for none of these; the first part rendered loads them
         all, and the parts after it (the share panel, related practices) ask nothing more.
         What a preview holds in memory is left as it is.
         """

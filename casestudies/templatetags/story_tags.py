@@ -106,20 +106,47 @@ def story_citation(context, story: StoryPage) -> SafeString:
     return mark_safe(kept_part(request, story, "cite", render, today.isoformat(), base))  # noqa: S308 - rendered by the template
 
 
-class PublicAudiencePartNode(template.Node):
-    def __init__(self, page: template.base.FilterExpression, name: str, nodelist):
+class KeptPartNode(template.Node):
+    def __init__(self, page, name: str, nodelist, signed_out_only: bool):
         self.page, self.name, self.nodelist = page, name, nodelist
+        self.signed_out_only = signed_out_only
 
     def render(self, context) -> str:
         page, request = self.page.resolve(context), context.get("request")
         user = getattr(request, "user", None)
-        if page is None or user is None or user.is_authenticated:
+        if page is None or (self.signed_out_only and (user is None or user.is_authenticated)):
             return self.nodelist.render(context)
         return kept_part(request, page, self.name, lambda: self.nodelist.render(context))
 
 
+def _kept_part_tag(parser, token, signed_out_only: bool, prefix: str = "") -> KeptPartNode:
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[2][0] not in "\"'" or bits[2][-1] != bits[2][0]:
+        raise template.TemplateSyntaxError(
+            f'{bits[0]} takes a page and a quoted part name: {{% {bits[0]} page "related" %}}'
+        )
+    nodelist = parser.parse((f"end{bits[0]}",))
+    parser.delete_first_token()
+    name = prefix + bits[2][1:-1]
+    return KeptPartNode(parser.compile_filter(bits[1]), name, nodelist, signed_out_only)
+
+
 @register.tag
-def public_audience_part(parser, token) -> PublicAudiencePartNode:
+def public_part(parser, token) -> KeptPartNode:
+    """``{% public_part page "name" %}…{% endpublic_part %}``: HTML that is the same for
+    every reader of a public page, rendered once per publication and kept
+    (``casestudies.serving.kept_part``: public pages only, never a preview, under the
+    content version), so a signed-in reader's page, which is never cached whole, reads it.
+
+    Only what is the same for every reader may go inside: nothing that depends on the
+    visitor (related practices, a members-only link: ``public_audience_part``), on the
+    day (the citation's "accessed" date) or on the request (the CSP nonce).
+    """
+    return _kept_part_tag(parser, token, signed_out_only=False, prefix="public-part:")
+
+
+@register.tag
+def public_audience_part(parser, token) -> KeptPartNode:
     """``{% public_audience_part page "name" %}…{% endpublic_audience_part %}``: HTML that
     depends on the reader only through what the audience rule lets them see (related
     practices), kept for visitors who are not signed in (``casestudies.serving.kept_part``).
@@ -128,14 +155,7 @@ def public_audience_part(parser, token) -> PublicAudiencePartNode:
     rendered for them and never kept. What is kept for the others is the public
     audience's, the same for each of them.
     """
-    bits = token.split_contents()
-    if len(bits) != 3 or bits[2][0] not in "\"'" or bits[2][-1] != bits[2][0]:
-        raise template.TemplateSyntaxError(
-            f'{bits[0]} takes a page and a quoted part name: {{% {bits[0]} page "related" %}}'
-        )
-    nodelist = parser.parse(("endpublic_audience_part",))
-    parser.delete_first_token()
-    return PublicAudiencePartNode(parser.compile_filter(bits[1]), bits[2][1:-1], nodelist)
+    return _kept_part_tag(parser, token, signed_out_only=True)
 
 
 @register.simple_tag(takes_context=True)

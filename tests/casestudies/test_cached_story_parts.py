@@ -1,7 +1,7 @@
 """A public story's body is rendered once per publication, even for signed-in readers.
 
 Signed-in people never get a cached page, but the body of a public story is the same
-for everyone: it is kept in the cache (perf's ``public_part``) and served to the next
+for everyone: it is kept in the cache (``public_part`` in story_tags) and served to the next
 reader. A new revision, a renamed tag or a privacy change reaches readers at once; a
 members-only story, a link only members may follow and a preview are never cached.
 """

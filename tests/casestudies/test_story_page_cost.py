@@ -2,7 +2,7 @@
 
 Measured as the benchmark's "case study (uncached)" row does it: a visitor whose session
 cookie keeps the page cache from answering, so the page is rendered for them. Warm: the
-story's body is already cached for every reader (perf's ``public_part``); cold: the first
+story's body is already cached for every reader (``public_part`` in story_tags); cold: the first
 view after a publish, when the body, the share panel and related practices are rendered
 again. Neither may grow with the blocks of the story: snippets, documents, linked pages,
 results and the hero image's renditions are each loaded in bulk, once.
