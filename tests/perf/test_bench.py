@@ -262,7 +262,7 @@ class _ServerThatSlowsDown:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 if self.path.startswith("/slow/"):
-                    state["delay"] = 0.012
+                    state["delay"] = 0.03
                 time.sleep(state["delay"])
                 self.send_response(200)
                 self.send_header("Content-Length", "2")
@@ -320,8 +320,10 @@ def test_each_rows_ratio_uses_the_ceiling_measured_beside_it(monkeypatch):
         assert len(row["slice_requests_per_second"]) == 5
         assert row["client_cpu_ms"] > 0 and row["server_cpu_ms"] > 0
         assert row["cpu_ratio_to_static"] > 0
-    # Against the whole run's ceiling, the slow row would have read far below 1.
-    assert after["requests_per_second"] / ceiling["requests_per_second"] < 0.8
+    # Against the ceiling measured beside the first row, the slow row would have read far
+    # below 1. (Not against the run's median: half its slices are fast and half slow, so
+    # that median may fall anywhere between them.)
+    assert after["requests_per_second"] / before["ceiling_requests_per_second"] < 0.6
     assert ceiling["ratio_to_static"] == 1.0
     assert len(ceiling["slice_requests_per_second"]) == 12
     lowest, highest = ceiling["ratio_range"]
