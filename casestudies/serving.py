@@ -30,6 +30,7 @@ object (serving annotates it).
 from __future__ import annotations
 
 import hashlib
+import logging
 import pickle
 import threading
 import time
@@ -37,8 +38,11 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.core.signals import setting_changed
+from django.db import models
 from django.http import HttpRequest
 from wagtail.models import Page
+
+logger = logging.getLogger(__name__)
 
 # version(request) -> a value that changes whenever any published content does.
 ContentVersion = Callable[[HttpRequest], object]
@@ -105,7 +109,7 @@ def kept_page(request: HttpRequest | None, url_path: str, find: Callable[[], Pag
     held = _held(version, key)
     if held is not None:
         return pickle.loads(held)  # noqa: S301 - pickled by this process
-    page = cache.get(key)
+    page = _kept_by_this_code(key)
     if page is None:
         page = find()
         if page is None or not _keepable(page):
@@ -113,6 +117,41 @@ def kept_page(request: HttpRequest | None, url_path: str, find: Callable[[], Pag
         cache.set(key, page, KEPT_SECONDS)
     _hold(version, key, pickle.dumps(page, pickle.HIGHEST_PROTOCOL))
     return page
+
+
+# What unpickling a page raises when the code that kept it had other classes: a model,
+# block or module renamed or removed since (Django looks models up by app and name).
+_FOREIGN_PICKLE = (
+    AttributeError, EOFError, ImportError, LookupError, pickle.UnpicklingError, TypeError,
+    ValueError,
+)  # fmt: skip
+
+
+def _kept_by_this_code(key: str) -> Page | None:
+    """The page kept under ``key``, or None when it is not there or was kept by other code.
+
+    A deploy does not move the content version, so the shared cache still holds pages
+    that processes running the previous code pickled, for up to ``KEPT_SECONDS``. One
+    that no longer unpickles, or lacks a column its model now has (a field added or
+    renamed: Django would quietly read each from the database, one query per field on
+    every view), is read again and kept anew rather than served.
+    """
+    try:
+        page = cache.get(key)
+    except _FOREIGN_PICKLE as exc:
+        logger.info("kept page %s not readable by this code (%s)", key, type(exc).__name__)
+        return None
+    if page is None or not _complete(page):
+        return None
+    return page
+
+
+def _complete(page: Page) -> bool:
+    """Every column of the page's model, and of each row read with it, is on the object."""
+    if not isinstance(page, Page) or page.get_deferred_fields():
+        return False
+    related = page._state.fields_cache.values()
+    return not any(isinstance(row, models.Model) and row.get_deferred_fields() for row in related)
 
 
 def kept_part(

@@ -49,6 +49,7 @@ from .stories import (
     headline_metric,
     kept_newest_story_ids,
     load_story_cards,
+    public_story_count,
     public_story_ids,
     selection_digest,
     story_image,
@@ -332,7 +333,7 @@ class PublicStories:
         key = part_key(self.request, "api-count", selection_digest(self.selected))
         count = cache.get(key)
         if count is None:
-            count = public_story_ids(self.narrow).count()
+            count = public_story_count(self.narrow)
             cache.set(key, count, settings.PERF_PAGE_CACHE_SECONDS)
         return count
 

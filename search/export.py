@@ -107,7 +107,18 @@ def _scan_body(body: dict, size: int, pit: dict | None = None) -> dict:
 def _send(body: dict, query: str) -> dict:
     try:
         if "pit" in body:
-            return client().search(body=body)
+            try:
+                return client().search(body=body)
+            except NotFoundError:
+                # The point in time is gone (expired while the download paused for longer
+                # than PIT_KEEP_ALIVE, or the engine restarted): the walk goes on from the
+                # same cursor on the index itself, losing only the snapshot.
+                logger.info("Export goes on without its point in time (expired)")
+                del body["pit"]
+                if "search_after" in body:
+                    # Hits over a point in time carry one more sort value (the engine's
+                    # own tiebreaker, ``_shard_doc``), which the index alone refuses.
+                    body["search_after"] = body["search_after"][: len(body["sort"])]
         return client().search(index=alias_name(), body=body)
     except (TransportConnectionError, ConnectionTimeout, NotFoundError) as exc:
         raise SearchUnavailable(str(exc)) from exc

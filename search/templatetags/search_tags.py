@@ -45,7 +45,25 @@ def hit_card(hit) -> SafeString:
     a card is rendered once per story as it then reads, with a stand-in for its snippet,
     and kept in this process; the snippet (escaped, with its marks) goes in its place.
     """
-    card = _card(
+    card = _card(*_card_fields(hit))
+    return mark_safe(card.replace(SNIPPET, hit.highlight)) if hit.highlight else card  # noqa: S308 - the snippet is escaped (search.query._marked)
+
+
+@register.simple_tag
+def search_hit(hit) -> SafeString:
+    """``search/includes/search_hit.html``: a hit on the search page, its card and its
+    compare box.
+
+    Kept per story as ``hit_card`` keeps a card, with the same stand-in for its snippet:
+    everything but the snippet is the story's own, and ten results through the template
+    engine cost more than the rest of the results page's rendering.
+    """
+    html = _search_hit(hit.id, *_card_fields(hit))
+    return mark_safe(html.replace(SNIPPET, hit.highlight)) if hit.highlight else html  # noqa: S308 - the snippet is escaped (search.query._marked)
+
+
+def _card_fields(hit) -> tuple:
+    return (
         hit.type,
         hit.type_label,
         hit.industry,
@@ -56,7 +74,12 @@ def hit_card(hit) -> SafeString:
         hit.summary,
         bool(hit.highlight),
     )
-    return mark_safe(card.replace(SNIPPET, hit.highlight)) if hit.highlight else card  # noqa: S308 - the snippet is escaped (search.query._marked)
+
+
+@lru_cache(maxsize=2048)
+def _search_hit(story_id: int, *card_fields) -> SafeString:
+    context = {"id": story_id, "title": card_fields[4], "card": _card(*card_fields)}
+    return render_to_string("search/includes/search_hit.html", context)
 
 
 @lru_cache(maxsize=2048)
@@ -81,27 +104,43 @@ def facet_fieldsets(facets) -> SafeString:
 
     Written out here rather than in a template loop: a results page has some eighty facet
     values, and the template engine's per-variable work on them cost more than the rest
-    of the page's rendering together.
+    of the page's rendering together. A value's escaped markup is kept in this process
+    (``_facet_value``); only its count and checked state change from search to search.
     """
     parts: list[str] = []
     for facet in facets:
-        param = escape(facet.param)
-        parts.append(
-            f'\n<fieldset class="facet" data-facet="{param}">\n'
-            f"  <legend>{escape(facet.label)}</legend>\n  "
-        )
+        parts.append(_facet_start(facet.param, facet.label))
         for number, item in enumerate(facet.values, start=1):
-            empty = "" if item.count else " facet__value--empty"
-            checked = " checked" if item.selected else ""
+            checkbox, label = _facet_value(facet.param, number, item.value, item.label)
             parts.append(
-                f'\n  <div class="facet__value{empty}">\n'
-                f'    <input type="checkbox" id="facet-{param}-{number}" name="{param}" '
-                f'value="{escape(item.value)}"{checked}>\n'
-                f'    <label for="facet-{param}-{number}">{escape(item.label)} '
-                f'<span class="facet__count" data-count>({int(item.count)})</span></label>\n'
-                "  </div>\n  "
+                f'\n  <div class="facet__value{"" if item.count else " facet__value--empty"}">'
+                f"{checkbox}{' checked' if item.selected else ''}>{label}({int(item.count)})"
+                "</span></label>\n  </div>\n  "
             )
         if not facet.values:
             parts.append('\n  <p class="facet__none">None in these results</p>\n  ')
         parts.append("\n</fieldset>\n")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+@lru_cache(maxsize=64)
+def _facet_start(param: str, label: str) -> str:
+    return (
+        f'\n<fieldset class="facet" data-facet="{escape(param)}">\n'
+        f"  <legend>{escape(label)}</legend>\n  "
+    )
+
+
+@lru_cache(maxsize=4096)
+def _facet_value(param: str, number: int, value: str, label: str) -> tuple[str, str]:
+    """A facet value's checkbox up to its checked state, and its label up to its count."""
+    param = escape(param)
+    checkbox = (
+        f'\n    <input type="checkbox" id="facet-{param}-{number}" name="{param}" '
+        f'value="{escape(value)}"'
+    )
+    label_start = (
+        f'\n    <label for="facet-{param}-{number}">{escape(label)} '
+        '<span class="facet__count" data-count>'
+    )
+    return checkbox, label_start

@@ -35,10 +35,11 @@ URLS = {
 }
 # Elasticsearch requests each answer sends: the database lists stories without a query.
 # A search page sends the exact search alone; only when that finds little, a second
-# request with the typo-tolerant search and the check of "did you mean".
+# request with the typo-tolerant search and "did you mean", and a third with the check
+# of the correction when there is one.
 SEARCH_REQUESTS = {
     "search page": 1,
-    "search page finding little": 2,
+    "search page finding little": 3,
     "suggestions": 1,
     "api list": 0,
     "api search": 1,
@@ -129,8 +130,9 @@ def test_facet_counts_and_labels_are_the_visible_stories_after_a_publish(client,
 
 def test_only_a_search_that_finds_little_asks_again_tolerating_typos(client, grow, engine_calls):
     """The typo-tolerant search is asked for only when the exact one finds fewer than two
-    stories, in one second request with the check that "did you mean" finds a story; the
-    reader still gets the near spellings' stories, marked, and the correction."""
+    stories, in one second request with "did you mean", and a third checks that the
+    correction finds a story; the reader still gets the near spellings' stories, marked,
+    and the correction."""
     grow(SMALL)
     client.get("/search/?q=workers")  # a warm process
     engine_calls.clear()
@@ -141,7 +143,7 @@ def test_only_a_search_that_finds_little_asks_again_tolerating_typos(client, gro
 
     engine_calls.clear()
     html = client.get("/search/", {"q": "recruitmnet fees"}).content.decode()
-    assert engine_calls == ["/_msearch", "/_msearch"]
+    assert engine_calls == ["/_msearch", "/_msearch", "/_msearch"]
     assert "Supplier 1 repays recruitment fees" in html
     assert "<mark>fees</mark> repaid to every worker" in html
     assert "Did you mean <a" in html and ">recruitment fees</a>?" in html
@@ -152,8 +154,9 @@ def test_only_a_search_that_finds_little_asks_again_tolerating_typos(client, gro
     assert engine_calls == ["/_msearch", "/_msearch"]
     assert "Supplier 1" not in html
 
-    # Quotes ask for exactly what was typed: without a correction, nothing to ask again.
+    # Quotes ask for exactly what was typed: no typo-tolerant search, only "did you mean",
+    # and without a correction nothing to check.
     engine_calls.clear()
     html = client.get("/search/", {"q": '"zzyzx"'}).content.decode()
-    assert engine_calls == ["/_msearch"]
+    assert engine_calls == ["/_msearch", "/_msearch"]
     assert "Supplier 1" not in html and "Did you mean" not in html

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from search.documents import ELASTICSEARCH, search_engine
 from tests.search.helpers import story
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,25 @@ def test_a_body_snippet_is_escaped_before_the_words_are_marked(client, published
     snippet = card_snippet(html, "Escaping story")
     assert "<mark>repaid</mark> to the <mark>crew</mark> &lt;b&gt;now" in snippet
     assert "&amp;" in snippet and "<b>" not in snippet
+
+
+def test_a_summary_with_only_some_of_the_words_gives_way_to_the_body_passage(client, published):
+    """On Elasticsearch the summary's snippet marks the words where the summary matches
+    the whole search (the highlighter is asked the search on the summary alone): with
+    only one of two words there, the body's passage holding both is shown. noida-db, the
+    pip-only stand-in, marks the summary word by word, as it always did."""
+    published(
+        story(
+            "Ferry story",
+            summary="The ferry company set up a grievance desk.",
+            body=FILLER * 30 + "Each grievance reached the hotline within a day. " + FILLER * 5,
+        ),
+        another("grievance hotline"),
+    )
+    html = client.get("/search/?q=grievance+hotline").content.decode()
+    snippet = card_snippet(html, "Ferry story")
+    if search_engine() == ELASTICSEARCH:
+        assert "<mark>grievance</mark> reached the <mark>hotline</mark>" in snippet
+        assert "ferry company" not in snippet
+    else:
+        assert snippet == "The ferry company set up a <mark>grievance</mark> desk."

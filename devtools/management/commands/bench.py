@@ -415,6 +415,9 @@ class BenchRun:
                 "--keep-alive",
                 "5",
                 "--preload",
+                # The garbage collector's settings production runs with.
+                "--config",
+                str(settings.BASE_DIR / "gunicorn.conf.py"),
             ],
             env=self.env(production=True),
             cwd=settings.BASE_DIR,
