@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.functional import SimpleLazyObject, empty
+from django.utils.functional import empty
 
 HEADER = "Content-Security-Policy"
 
@@ -63,13 +63,48 @@ def _new_nonce() -> str:
     return secrets.token_urlsafe(18)
 
 
+class Nonce:
+    """A request's nonce, made the first time it is read (``str()``, as templates do).
+
+    Rather than Django's ``SimpleLazyObject``, whose making and first read cost a cached
+    page's hit about 4 µs of its some 200: every hit of a page makes one.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self) -> None:
+        self._value = ""
+
+    def __str__(self) -> str:
+        if not self._value:
+            self._value = _new_nonce()
+        return self._value
+
+    def encode(self, *args) -> bytes:
+        return str(self).encode(*args)
+
+    def __eq__(self, other) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    @property
+    def made(self) -> bool:
+        return bool(self._value)
+
+
 def nonce_if_made(request: HttpRequest) -> str:
     """This request's nonce if anything has asked for it (a template, the policy), else "".
 
     A response nobody asked the nonce of (JSON, a feed, a 304) cannot contain it.
     """
     nonce = getattr(request, "csp_nonce", None)
-    if nonce is None or getattr(nonce, "_wrapped", None) is empty:
+    if nonce is None:
+        return ""
+    if isinstance(nonce, Nonce):
+        return nonce._value
+    if getattr(nonce, "_wrapped", None) is empty:  # a lazy object set by other code
         return ""
     return str(nonce)
 
@@ -86,7 +121,7 @@ class ContentSecurityPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.csp_nonce = SimpleLazyObject(_new_nonce)
+        request.csp_nonce = Nonce()
         response = self.get_response(request)
         if not response.get("Content-Type", "").startswith("text/html"):
             return response

@@ -21,18 +21,26 @@ fresh machine without ``wrk`` or ``ab``. How it measures, and why (issue 17):
   first, as browsers' many connections would; the server closes it (``Connection: close``),
   so its ``TIME_WAIT`` does not use up the client's ports.
 - **The ceiling measured beside each row.** The static file (``ceiling`` in the plan) is
-  requested in short slices between the row's own slices: ceiling, row, ceiling, row, ...,
+  requested in short slices between the rows' slices: ceiling, row, ceiling, row, ...,
   ceiling. Each row slice is divided by the mean of the two ceiling slices either side of
   it, and the row's ``ratio_to_static`` is the median of those ratios, with their range
   (``ratio_range``). On a shared two-core machine the ceiling read 1,199 req/s in one run
   and 1,396 in the next; a ratio against a ceiling measured minutes away moved with it.
+- **Rows in rounds.** Each round gives every row one slice (ceiling, home, ceiling, case
+  study, ..., then home again), so a row's slices are spread over the whole load, not
+  packed into its own few seconds of it. Measured one row after another, a row met
+  whatever else the machine did in its seconds (another engineer's tests, a build): the
+  same code's uncached case study, embed card and 304 rows moved 18-20% in req/s or p95
+  between two runs (session 17), while the ratios to the ceiling beside them, taken at the
+  same moments, moved under 10%. In rounds, such a while falls on every row a little.
 - **Medians of slices.** A row's requests/s is the median of its slices' rates, so one
   moment of another process's work moves it less than it moves one long window; p50 and
   p95 are over every request of the row's slices.
 
 A row's ``duration`` is split so the bench takes as long as one window per row did: row
 slices of ``duration / (slices + (slices + 1) / 2)`` seconds, ceiling slices half as long.
-Before its slices each row is warmed up, unmeasured. The plan is JSON:
+Before the rounds every row is warmed up, unmeasured. Types marked ``"last"`` (the
+search rows) have rounds of their own after the others. The plan is JSON:
 ``{"host": "127.0.0.1", "port": 8000, "duration": 5, "concurrency": 4, "slices": 5,
 "ceiling": "static file (ceiling)",
 "types": [{"name": "home", "paths": ["/"], "headers": {}}, ...]}``; the ceiling is one of
@@ -242,9 +250,15 @@ def ratio_beside(row_rates: list[float], ceiling_rates: list[float]) -> dict:
     slice than ``row_rates``); the median of those ratios, and their range."""
     if len(ceiling_rates) != len(row_rates) + 1:
         raise ValueError("the ceiling is measured before, between and after the row's slices")
+    return ratio_between(row_rates, ceiling_rates[:-1], ceiling_rates[1:])
+
+
+def ratio_between(row_rates: list[float], before: list[float], after: list[float]) -> dict:
+    """Each row slice's rate over the mean of the ceiling slices just before and just after
+    it; the median of those ratios, and their range."""
     ratios = []
-    for n, rate in enumerate(row_rates):
-        ceiling = (ceiling_rates[n] + ceiling_rates[n + 1]) / 2
+    for rate, first, last in zip(row_rates, before, after, strict=True):
+        ceiling = (first + last) / 2
         if ceiling > 0:
             ratios.append(rate / ceiling)
     if not ratios:
@@ -304,27 +318,51 @@ def slice_seconds(duration: float, slices: int) -> tuple[float, float]:
     return row, row / 2
 
 
-def measure_beside(
-    clients: Clients, spec: dict, ceiling: dict, duration: float, slices: int = SLICES
+def measure_rounds(
+    clients: Clients, specs: list[dict], ceiling: dict, duration: float, slices: int = SLICES
 ) -> tuple[dict, list[dict]]:
-    """A row measured in ``slices`` slices with the ceiling before, between and after them:
-    the row's figures with its ratio to that ceiling, and the ceiling's slices."""
+    """Rows measured in rounds: each round gives every row one slice, in the plan's order,
+    with a slice of the ceiling between each two (ceiling, a, ceiling, b, ..., ceiling, a,
+    ceiling, b, ..., ceiling). Each row's figures, with its ratio to the ceiling slices
+    either side of each of its slices; and every ceiling slice, in order.
+
+    A row's slices are spread over the whole of the rows' time rather than packed into a
+    few seconds of it, so what else the machine does for a while (another process, a
+    collection, the page cache of a worker refilling) falls on every row a little, and
+    on the same rows in two runs, instead of on whichever row it met.
+    """
     row_seconds, ceiling_seconds = slice_seconds(duration, slices)
-    clients.warm_up(spec)
+    for spec in specs:
+        clients.warm_up(spec)
     beside = [clients.run(ceiling, ceiling_seconds)]
-    rows = []
+    taken: dict[str, list[tuple[dict, dict, dict]]] = {spec["name"]: [] for spec in specs}
     for _ in range(slices):
-        rows.append(clients.run(spec, row_seconds))
-        beside.append(clients.run(ceiling, ceiling_seconds))
-    figures = summarize(rows)
-    figures["cpu_ratio_to_static"] = cpu_ratio(rows, beside)
-    ratio = ratio_beside([s["rate"] for s in rows], [s["rate"] for s in beside])
-    figures["ceiling_requests_per_second"] = round(statistics.median(s["rate"] for s in beside), 1)
-    figures["ratio_to_static"] = None if ratio["median"] is None else round(ratio["median"], 4)
-    figures["ratio_range"] = (
-        None if ratio["median"] is None else [round(ratio["lowest"], 3), round(ratio["highest"], 3)]
-    )
-    return figures, beside
+        for spec in specs:
+            row = clients.run(spec, row_seconds)
+            beside.append(clients.run(ceiling, ceiling_seconds))
+            taken[spec["name"]].append((beside[-2], row, beside[-1]))
+    measured = {}
+    for name, parts in taken.items():
+        rows = [row for _, row, _ in parts]
+        around = list({id(c): c for before, _, after in parts for c in (before, after)}.values())
+        figures = summarize(rows)
+        figures["cpu_ratio_to_static"] = cpu_ratio(rows, around)
+        ratio = ratio_between(
+            [row["rate"] for row in rows],
+            [before["rate"] for before, _, _ in parts],
+            [after["rate"] for _, _, after in parts],
+        )
+        figures["ceiling_requests_per_second"] = round(
+            statistics.median(c["rate"] for c in around), 1
+        )
+        figures["ratio_to_static"] = None if ratio["median"] is None else round(ratio["median"], 4)
+        figures["ratio_range"] = (
+            None
+            if ratio["median"] is None
+            else [round(ratio["lowest"], 3), round(ratio["highest"], 3)]
+        )
+        measured[name] = figures
+    return measured, beside
 
 
 def ceiling_row(beside: list[dict]) -> dict:
@@ -351,23 +389,31 @@ def run_type(host: str, port: int, spec: dict, duration: float, concurrency: int
 
 
 def run_plan(plan: dict) -> dict:
-    """Every type of the plan, each beside the ceiling; the ceiling's row last."""
-    by_name = {spec["name"]: spec for spec in plan["types"]}
-    ceiling = by_name[plan["ceiling"]]
+    """Every type of the plan, in rounds beside the ceiling (``measure_rounds``); the
+    ceiling's row last. Types marked ``"last"`` have rounds of their own after the others
+    (a search the local stand-in could not finish keeps it busy after the timeout, which
+    must not slow the others)."""
+    ceiling = next(spec for spec in plan["types"] if spec["name"] == plan["ceiling"])
+    measured = [spec for spec in plan["types"] if spec is not ceiling]
+    groups = [
+        [spec for spec in measured if not spec.get("last")],
+        [spec for spec in measured if spec.get("last")],
+    ]
     slices = plan.get("slices", SLICES)
-    results: dict = {}
+    found: dict = {}
     ceiling_slices: list[dict] = []
     clients = Clients(plan["host"], plan["port"], plan["concurrency"], plan.get("server_pids", ()))
     with clients:
         clients.warm_up(ceiling)
-        for spec in plan["types"]:
-            if spec is ceiling:
-                continue
-            figures, beside = measure_beside(clients, spec, ceiling, plan["duration"], slices)
-            results[spec["name"]] = figures
+        for specs in filter(None, groups):
+            figures, beside = measure_rounds(clients, specs, ceiling, plan["duration"], slices)
+            found.update(figures)
             ceiling_slices += beside
-            print(f"  {spec['name']}: {figures['requests_per_second']} req/s, "
-                  f"{figures['ratio_to_static']} x static beside it", file=sys.stderr)  # fmt: skip
+            for spec in specs:
+                row = figures[spec["name"]]
+                print(f"  {spec['name']}: {row['requests_per_second']} req/s, "
+                      f"{row['ratio_to_static']} x static beside it", file=sys.stderr)  # fmt: skip
+    results = {spec["name"]: found[spec["name"]] for spec in measured}
     results[plan["ceiling"]] = ceiling_row(ceiling_slices)
     return results
 

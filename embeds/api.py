@@ -33,6 +33,7 @@ from casestudies.blocks import COST_BANDS
 from casestudies.figures import Band
 from casestudies.models import (
     SIZE_BANDS,
+    STORY_MODELS,
     VERIFICATION_LEVELS,
     CaseStudyPage,
     MetricResult,
@@ -49,7 +50,7 @@ from .stories import (
     headline_metric,
     kept_newest_story_ids,
     load_story_cards,
-    public_story_count,
+    public_stories,
     public_story_ids,
     selection_digest,
     story_image,
@@ -333,7 +334,7 @@ class PublicStories:
         key = part_key(self.request, "api-count", selection_digest(self.selected))
         count = cache.get(key)
         if count is None:
-            count = public_story_count(self.narrow)
+            count = sum(self.narrow(public_stories(model)).count() for model in STORY_MODELS)
             cache.set(key, count, settings.PERF_PAGE_CACHE_SECONDS)
         return count
 

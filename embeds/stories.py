@@ -16,12 +16,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Substr
-from django.db.models.lookups import In
 from django.http import HttpRequest
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, Site
 
 from casestudies.figures import format_figure
 from casestudies.models import (
@@ -106,27 +104,6 @@ def _public_pages(narrow: Callable[[StoryQuerySet], QuerySet]) -> QuerySet:
 def public_story_ids(narrow: Callable[[StoryQuerySet], QuerySet]) -> QuerySet:
     """Ids of the public stories ``narrow`` keeps of each story model, newest first."""
     return _public_pages(narrow).values_list("pk", flat=True)
-
-
-def public_story_count(narrow: Callable[[StoryQuerySet], QuerySet]) -> int:
-    """``public_story_ids(narrow).count()``, in conditions the database answers per row.
-
-    ``visible_to`` keeps a story when no view restriction covers it (one on the page or
-    on an ancestor), as a subquery on a prefix of the story's path as long as each
-    restriction's page's path: no index answers that, so the database pairs every story
-    with every restriction (seconds at 30,000 stories and a few hundred members-only
-    ones). Here the restricted pages' paths are read first, and a story is covered when
-    its path's prefix of one of their lengths is among them: the same rule (a page's
-    path begins with each of its ancestors'), a lookup in a list per story. Case
-    studies and bright spots are distinct pages, so their counts add up.
-    """
-    restricted: dict[int, list[str]] = {}
-    for path in PageViewRestriction.objects.values_list("page__path", flat=True).distinct():
-        restricted.setdefault(len(path), []).append(path)
-    covered = Q(pk__in=[])
-    for length, paths in restricted.items():
-        covered |= Q(In(Substr("path", 1, length), paths))
-    return sum(narrow(model.objects.live()).exclude(covered).count() for model in STORY_MODELS)
 
 
 # Beyond this many rows, one page of newest stories is read in one ordered query instead.

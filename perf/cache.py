@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Collection
 from functools import lru_cache
 from urllib.parse import urlencode
 
@@ -155,7 +154,7 @@ def _timeout() -> int:
 
 
 def _excluded(path: str) -> bool:
-    return any(path.startswith(p) for p in settings.PERF_PAGE_CACHE_EXCLUDE)
+    return path.startswith(tuple(settings.PERF_PAGE_CACHE_EXCLUDE))
 
 
 def request_is_cacheable(request: HttpRequest) -> bool:
@@ -194,10 +193,17 @@ def response_is_storable(
     return not is_signed_in(request)
 
 
-def _known_params(declared: Cacheable) -> Collection[str]:
+def _known_params(declared: Cacheable) -> frozenset[str]:
     if declared.params is None:
-        return settings.PERF_PAGE_CACHE_QUERY_PARAMS
+        return _frozen(tuple(settings.PERF_PAGE_CACHE_QUERY_PARAMS))
     return declared.params
+
+
+@lru_cache(maxsize=8)
+def _frozen(params: tuple[str, ...]) -> frozenset[str]:
+    # One set per list of parameters: a hit's key lookup (``_address_of``) hashes it, and
+    # a set hashed once keeps its hash.
+    return frozenset(params)
 
 
 def cache_key(request: HttpRequest, declared: Cacheable = PAGES) -> str:
@@ -218,12 +224,12 @@ def _address(request: HttpRequest, declared: Cacheable) -> tuple[str, bool]:
         request.get_host(),  # validated against ALLOWED_HOSTS, as the view would
         request.path,
         request.META.get("QUERY_STRING", ""),
-        frozenset(_known_params(declared)),
+        _known_params(declared),
     )
 
 
 # Part of every key: an entry stored by an older release, in another shape, is never read.
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 
 
 # Parsing, sorting and hashing the address is most of a hit's own work, and the same
@@ -410,6 +416,7 @@ def _to_entry(
         "content": response.content,
         "flags": {f: getattr(response, f) for f in _RESPONSE_FLAGS if hasattr(response, f)},
         "nonce": nonce,
+        "nonce_at": _offsets(response.content, nonce.encode()) if nonce else (),
         "etag": etag,
         "last_modified": last_modified,
         "generation": generation,
@@ -449,13 +456,38 @@ def _not_modified(entry: dict, state: str) -> HttpResponse:
     return response
 
 
+def _offsets(content: bytes, nonce: bytes) -> tuple[int, ...]:
+    """Where ``nonce`` stands in ``content``: the places ``bytes.replace`` would swap."""
+    found, at = [], content.find(nonce)
+    while at != -1:
+        found.append(at)
+        at = content.find(nonce, at + len(nonce))
+    return tuple(found)
+
+
+def _with_nonce(content: bytes, offsets: tuple[int, ...], length: int, nonce: bytes) -> bytes:
+    """``content`` with ``nonce`` at ``offsets`` instead of the ``length`` bytes there.
+
+    What ``content.replace(stored, nonce)`` gives, without searching the whole body for
+    the stored nonce on every hit (a 40 KB page: about 8 µs, this about 1 µs).
+    """
+    view, parts, start = memoryview(content), [], 0
+    for at in offsets:
+        parts.append(view[start:at])
+        start = at + length
+    parts.append(view[start:])
+    return nonce.join(parts)
+
+
 def _from_entry(entry: dict, head: bool, request: HttpRequest) -> HttpResponse:
     content, stored_nonce = entry["content"], entry["nonce"]
     # Made here, only for a body that uses one (base/csp.py makes it when first asked).
     nonce = stored_nonce and getattr(request, "csp_nonce", None)
     if nonce:
         # A nonce known in advance protects nothing: every hit gets its own request's.
-        content = content.replace(stored_nonce.encode(), str(nonce).encode())
+        content = _with_nonce(
+            content, entry["nonce_at"], len(stored_nonce.encode()), str(nonce).encode()
+        )
     response = HttpResponse(b"" if head else content, status=entry["status"])
     # The stored headers were checked when the miss set them (see _to_entry).
     response.headers._store.update(entry["headers"])

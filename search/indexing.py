@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from elastic_transport import TransportError
 from elasticsearch import ApiError, helpers
-from wagtail.models import PageViewRestriction
 
-from casestudies.models import STORY_MODELS, CaseStudyPage, MetricResult
+from casestudies.models import STORY_MODELS, CaseStudyPage, MetricResult, is_covered
+from casestudies.models import restricted_paths as content_restricted_paths
 
 from .documents import (
     ANALYSIS,
@@ -132,12 +132,13 @@ def story_count() -> int:
 
 
 def restricted_paths() -> list[str]:
-    """Tree paths under a view restriction: stories there are for members only."""
-    return list(PageViewRestriction.objects.values_list("page__path", flat=True))
+    """Tree paths under a view restriction: stories there are for members only (the
+    content's own ``restricted_paths``, which ``visible_to`` reads too)."""
+    return content_restricted_paths()
 
 
 def members_only(page, paths: list[str]) -> bool:
-    return any(page.path.startswith(path) for path in paths)
+    return is_covered(page.path, paths)
 
 
 def _document(page, paths: list[str], version: int) -> dict:
@@ -396,7 +397,7 @@ def status() -> dict:
         for pk, path, published in model.objects.live().values_list(
             "pk", "path", "last_published_at"
         ):
-            audience = "members" if any(path.startswith(p) for p in paths) else "public"
+            audience = "members" if is_covered(path, paths) else "public"
             database[pk] = (published, audience)
     indexed: dict[int, tuple] = {}
     index_names: list[str] = []

@@ -9,9 +9,11 @@ Backend details stay in this module.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import time
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -36,6 +38,7 @@ from casestudies.models import (
     SupplyChainStage,
     is_member,
 )
+from casestudies.serving import kept_for_version
 from perf.cache import request_generation
 
 from .documents import SearchUnavailable, alias_name, client, synonyms_in_python
@@ -112,16 +115,19 @@ def facet_labels(user=None, request=None) -> dict[str, dict[str, str]]:
     with the ``request`` being answered, the generation it already read (no query).
     """
     audience = audiences_for(user)[-1]
-    key = f"{LABELS_CACHE_KEY}:{audience}:{request_generation(request)}"
-    # A search page asks twice (its chips and its facets): the shared cache once.
-    labels = getattr(request, "_facet_labels", {}).get(key)
-    if labels is None:
+
+    def shared() -> dict[str, dict[str, str]]:
+        key = f"{LABELS_CACHE_KEY}:{audience}:{request_generation(request)}"
         labels = cache.get(key)
-    if labels is None:
-        labels = _visible_labels(user)
-        cache.set(key, labels, 3600)
-    if request is not None:
-        request._facet_labels = {key: labels}
+        if labels is None:
+            labels = _visible_labels(user)
+            cache.set(key, labels, 3600)
+        return labels
+
+    # Every search page asks for the same labels (twice: its chips and its facets), so
+    # this process keeps them while the content version holds, under the same audience:
+    # a Redis round trip and an unpickling less per page.
+    labels = kept_for_version(request, f"facet-labels:{audience}", shared)
     return {
         **labels,
         "type": STORY_TYPES,
@@ -243,23 +249,32 @@ def shown_hits(hits: list[Hit], audiences: list[str], request=None) -> list[Hit]
     A results page asks about ten stories at a time, and the same stories come back page
     after page; the database's say on a story changes only with a publish, unpublish,
     move, deletion or privacy change, each of which moves the content generation on in
-    its own transaction (``perf.cache``). So the answers are read from the cache in one
-    round trip, shared with the suggestions' (``shown_stories``), and only the stories
-    not asked about since the last change go to the database: a story withdrawn behind a
-    stale index is still never shown.
+    its own transaction (``perf.cache``). So the answers are kept for the generation: in
+    this process (``casestudies.serving.kept_for_version``: nothing to fetch or unpickle
+    for a story it has shown since), and in the shared cache for the other processes,
+    read in one round trip and shared with the suggestions' (``shown_stories``); only the
+    stories not asked about since the last change go to the database: a story withdrawn
+    behind a stale index is still never shown.
     """
     if not hits:
         return hits
-    prefix = f"{SHOWN_CACHE_KEY}:{audiences[-1]}:{request_generation(request)}"
-    keys = {hit.id: f"{prefix}:{hit.id}" for hit in hits}
-    known = cache.get_many(list(keys.values()))
-    unknown = [hit for hit in hits if keys[hit.id] not in known]
-    if unknown:
-        shown = {hit.id for hit in visible_hits(unknown, audiences)}
-        answers = {keys[hit.id]: hit.id in shown for hit in unknown}
-        cache.set_many(answers, SHOWN_CACHE_SECONDS)
-        known.update(answers)
-    return [hit for hit in hits if known[keys[hit.id]]]
+    kept = kept_for_version(request, f"shown:{audiences[-1]}", KeptAnswers)
+    said = {hit.id: kept.shown.get(hit.id) for hit in hits}
+    asking = [hit for hit in hits if said[hit.id] is None]
+    if asking:
+        prefix = f"{SHOWN_CACHE_KEY}:{audiences[-1]}:{request_generation(request)}"
+        keys = {hit.id: f"{prefix}:{hit.id}" for hit in asking}
+        known = cache.get_many(list(keys.values()))
+        unknown = [hit for hit in asking if keys[hit.id] not in known]
+        if unknown:
+            shown = {hit.id for hit in visible_hits(unknown, audiences)}
+            answers = {keys[hit.id]: hit.id in shown for hit in unknown}
+            cache.set_many(answers, SHOWN_CACHE_SECONDS)
+            known.update(answers)
+        learnt = {page_id: known[key] for page_id, key in keys.items()}
+        said.update(learnt)
+        kept.remember(learnt)
+    return [hit for hit in hits if said[hit.id]]
 
 
 # The index fields a result card shows: all a search or related-practices hit fetches.
@@ -600,20 +615,15 @@ class FacetedStorySearch:
         """The answers as plain dicts: a page reads a few keys of each, so wrapping them
         in elasticsearch-dsl's ``Response`` cost more than it saved. An error in one of
         the last ``tolerated`` answers is left in it for the caller to read."""
-        body: list[dict] = []
-        for search in searches:
-            query = search if isinstance(search, dict) else search.to_dict()
-            body += [{"index": alias_name()}, query]
-        raw = client().msearch(searches=body, filter_path=ANSWER_PARTS)
-        answers = list(raw["responses"])
+        queries = [s if isinstance(s, dict) else s.to_dict() for s in searches]
+        answers = _msearch(queries)
         if any(_NO_TERM_VECTORS in str(a.get("error", "")) for a in answers):
             logger.warning("The search index predates this release: run search_index rebuild")
             _older_index_seen[:] = [time.monotonic()]
-            for query in body[1::2]:
+            for query in queries:
                 if query.get("highlight", {}).get("fields", {}).get("body") == BODY_SNIPPET:
                     query["highlight"]["fields"]["body"] = {}
-            raw = client().msearch(searches=body, filter_path=ANSWER_PARTS)
-            answers = list(raw["responses"])
+            answers = _msearch(queries)
         for answer in answers[: len(answers) - tolerated]:
             if "error" in answer:
                 raise ApiError(
@@ -782,6 +792,33 @@ ANSWER_PARTS = [
     "responses.aggregations.*.*.buckets.doc_count",
     "responses.suggest",
 ]
+_ANSWER_FILTER = ",".join(ANSWER_PARTS)
+_NDJSON = {"accept": "application/json", "content-type": "application/x-ndjson"}
+
+
+def _msearch(queries: list[dict]) -> list[dict]:
+    """The answers to ``queries`` (plain dicts), sent as one ``_msearch`` to the alias.
+
+    The request goes to the client as the bytes Elasticsearch reads: the client's
+    ``msearch()`` checks and rebuilds every argument and serializes each line through its
+    own serializer, work repeated on every search page for a body this module already
+    holds as plain dicts.
+    """
+    header = _json({"index": alias_name()})
+    lines = [line for query in queries for line in (header, _json(query))]
+    answer = client().perform_request(
+        "POST",
+        "/_msearch",
+        params={"filter_path": _ANSWER_FILTER},
+        headers=_NDJSON,
+        body=("\n".join(lines) + "\n").encode("utf-8", "surrogatepass"),
+    )
+    return list(answer.body["responses"])
+
+
+def _json(value: dict) -> str:
+    """``value`` as the client's own serializer writes it (compact, UTF-8 as it is)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _older_index() -> bool:
@@ -901,32 +938,83 @@ def suggestible_terms(labels: dict[str, dict[str, str]]) -> list[tuple[tuple[str
     return terms
 
 
-def shown_stories(hits: list[Hit], user, request=None) -> tuple[list[Hit], list]:
+class SuggestibleTerms:
+    """``suggestible_terms`` with their words in order, so that the terms a typed text
+    starts are one binary search away instead of a test of every word of every term (a
+    hundred and more, at every keystroke)."""
+
+    def __init__(self, terms: list[tuple[tuple[str, ...], dict]]):
+        self.terms = [term for _words, term in terms]
+        pairs = sorted((word, n) for n, (words, _term) in enumerate(terms) for word in words)
+        self.words = [word for word, _n in pairs]
+        self.owners = [n for _word, n in pairs]
+
+    def starting(self, lowered: str) -> list[dict]:
+        """A copy of each term whose name or one of its words starts with ``lowered``, in
+        the order they are offered."""
+        found = set()
+        at = bisect_left(self.words, lowered)
+        while at < len(self.words) and self.words[at].startswith(lowered):
+            found.add(self.owners[at])
+            at += 1
+        return [dict(self.terms[n]) for n in sorted(found)]
+
+
+class KeptAnswers:
+    """What this process learnt for one audience under one content version
+    (``casestudies.serving.kept_for_version``): whether the database shows each story
+    asked about (``shown_hits``, ``shown_stories``) and the terms suggestions offer."""
+
+    # A bound on the stories remembered: beyond it the process asks the shared cache again.
+    MAX_STORIES = 10_000
+
+    def __init__(self):
+        self.terms: SuggestibleTerms | None = None
+        self.shown: dict[int, bool] = {}
+
+    def remember(self, answers: dict[int, bool]) -> None:
+        if len(self.shown) + len(answers) > self.MAX_STORIES:
+            self.shown = {}
+        self.shown.update(answers)
+
+
+def shown_stories(
+    hits: list[Hit], user, request=None, audiences: list[str] | None = None
+) -> tuple[list[Hit], SuggestibleTerms]:
     """The hits the database still shows to ``user``, and the terms they may be suggested.
 
     A suggestion is asked for at every keystroke, and the database's say on its hits
     and terms cost more CPU than the rest of it. That say changes only with a publish,
     unpublish, move, deletion, privacy change or vocabulary edit, each of which moves the
     content generation on in its own transaction (``perf.cache``), so each answer is kept
-    in the cache for its generation, and all of a suggestion's answers are read in one
-    round trip: a story withdrawn behind a stale index is still never suggested.
+    for its generation: in this process (nothing to fetch or unpickle at the next
+    keystroke), and in the shared cache for the other processes, whose answers are all
+    read in one round trip. A story withdrawn behind a stale index is still never
+    suggested.
     """
-    audiences = audiences_for(user)
-    prefix = f"{SHOWN_CACHE_KEY}:{audiences[-1]}:{request_generation(request)}"
-    terms_key = f"{prefix}:terms"
-    keys = {hit.id: f"{prefix}:{hit.id}" for hit in hits}
-    known = cache.get_many([terms_key, *keys.values()])
-    answers = {}
-    if terms_key not in known:
-        answers[terms_key] = suggestible_terms(facet_labels(user, request))
-    unknown = [hit for hit in hits if keys[hit.id] not in known]
-    if unknown:
-        shown = {hit.id for hit in visible_hits(unknown, audiences)}
-        answers.update({keys[hit.id]: hit.id in shown for hit in unknown})
-    if answers:
-        cache.set_many(answers, SHOWN_CACHE_SECONDS)
-        known.update(answers)
-    return [hit for hit in hits if known[keys[hit.id]]], known[terms_key]
+    audiences = audiences or audiences_for(user)
+    generation = request_generation(request)
+    kept = kept_for_version(request, f"shown:{audiences[-1]}", KeptAnswers)
+    asking = {hit.id for hit in hits if hit.id not in kept.shown}
+    if asking or kept.terms is None:
+        prefix = f"{SHOWN_CACHE_KEY}:{audiences[-1]}:{generation}"
+        terms_key = f"{prefix}:terms"
+        keys = {page_id: f"{prefix}:{page_id}" for page_id in asking}
+        known = cache.get_many([*([terms_key] if kept.terms is None else []), *keys.values()])
+        answers = {}
+        if kept.terms is None and terms_key not in known:
+            answers[terms_key] = suggestible_terms(facet_labels(user, request))
+        unknown = [hit for hit in hits if hit.id in keys and keys[hit.id] not in known]
+        if unknown:
+            shown = {hit.id for hit in visible_hits(unknown, audiences)}
+            answers.update({keys[hit.id]: hit.id in shown for hit in unknown})
+        if answers:
+            cache.set_many(answers, SHOWN_CACHE_SECONDS)
+            known.update(answers)
+        if kept.terms is None:
+            kept.terms = SuggestibleTerms(known[terms_key])
+        kept.remember({page_id: known[key] for page_id, key in keys.items()})
+    return [hit for hit in hits if kept.shown.get(hit.id)], kept.terms
 
 
 def titles_starting(text: str, audiences: list[str], limit: int) -> list[Hit]:
@@ -1001,14 +1089,15 @@ def suggest(query: str, user, limit: int = 6, request=None) -> dict:
     if len(text) < 2:
         return {"query": text, "suggestions": []}
     available = True
+    # Once: a member's answer is a query (``is_member``).
+    audiences = audiences_for(user)
     try:
-        hits = titles_starting(text, audiences_for(user), limit)
+        hits = titles_starting(text, audiences, limit)
     except (TransportError, ApiError):
         hits, available = [], False
-    shown, terms = shown_stories(hits, user, request)
-    lowered = text.lower()
+    shown, terms = shown_stories(hits, user, request, audiences)
     titles = [{"text": hit.title, "kind": hit.type, "url": hit.url} for hit in shown]
-    matching = [dict(term) for words, term in terms if any(w.startswith(lowered) for w in words)]
+    matching = terms.starting(text.lower())
     return {
         "query": text,
         "suggestions": (titles + matching)[: limit * 2],

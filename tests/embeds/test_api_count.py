@@ -2,9 +2,9 @@
 pages are made members-only: a restriction on the story, on a listing above it, on a page
 elsewhere in the tree, or on the whole site.
 
-The count is computed apart from the listing (``embeds.stories.public_story_count``, in
-conditions the database answers per row rather than per story and restriction), so each
-case pages through the whole listing and compares.
+The count is computed apart from the listing (a count per story type of
+``visible_to``'s stories, kept per content generation), so each case pages through the
+whole listing and compares.
 """
 
 from __future__ import annotations

@@ -60,8 +60,9 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
             assert isinstance(figures["sql_queries_small_corpus"], int), name
     ceiling = results["types"]["static file (ceiling)"]
     assert ceiling["ratio_to_static"] == ceiling["cpu_ratio_to_static"] == 1
-    # The ceiling is measured before, between and after every other row's 5 slices.
-    assert len(ceiling["slice_requests_per_second"]) == 6 * (len(REQUEST_TYPES) - 1)
+    # The rows are measured in 5 rounds, the search rows in rounds of their own after the
+    # others; the ceiling before, between and after every slice of each of the two.
+    assert len(ceiling["slice_requests_per_second"]) == 5 * (len(REQUEST_TYPES) - 1) + 2
     assert results["load"]["slices"] == 5
     assert results["types"]["case study"]["x_cache"].get("HIT", 0) > 0
     for name in UNCACHED_TYPES:
@@ -102,7 +103,10 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
     assert "Load: 2 client processes, 5 slices per type; CPU per request: the client's" in table
     assert f"Search engine: {engine['engine']} {engine['version']}" in table
     assert results["load"]["cache"] == "redis"  # production's shared cache (make test installs it)
-    assert "<= 1 Elasticsearch request per search page (+1 when the exact search finds " in table
+    assert (
+        "<= 1 Elasticsearch request per search page (2 when the exact search finds little, "
+        "3 when it also checks a correction)"
+    ) in table
     for verdict in results["budget_figures"]:
         state = {True: "MET", False: "NOT MET", None: "not measured"}[verdict["met"]]
         assert f"{state}] {verdict['budget']}: {verdict['measured']}" in table
@@ -224,6 +228,29 @@ def test_budgets_say_met_or_not_met_with_the_measured_figure():
     assert stand_in[label][0] is None
 
 
+def test_the_search_request_budget_allows_what_a_page_that_finds_little_asks():
+    """One request per search page; a page whose exact search finds little asks a second
+    (typo-tolerant search and "did you mean") and a third when it checks a correction."""
+    from devtools.budgets import evaluate
+
+    label = (
+        "<= 1 Elasticsearch request per search page (2 when the exact search finds little, "
+        "3 when it also checks a correction)"
+    )
+
+    def verdict(requests: int, exact_hits: int) -> bool | None:
+        results = _results(3000)
+        results["search_engine"].update(
+            requests_per_search_page=requests, search_page_exact_hits=exact_hits
+        )
+        return {v.budget: v.met for v in evaluate(results)}[label]
+
+    assert verdict(1, 65) is True
+    assert verdict(2, 65) is False  # found plenty: no second request is due
+    assert verdict(3, 0) is True
+    assert verdict(4, 0) is False
+
+
 def test_a_ratio_divides_each_slice_by_the_ceiling_measured_beside_it():
     from devtools.loadgen import ratio_beside
 
@@ -303,7 +330,8 @@ def test_each_rows_ratio_uses_the_ceiling_measured_beside_it(monkeypatch):
                 "server_pids": [os.getpid()],
                 "types": [
                     {"name": "before", "paths": ["/fast/a", "/fast/b"]},
-                    {"name": "after", "paths": ["/slow/a", "/slow/b"]},
+                    # In rounds of its own after the first (as the search rows are).
+                    {"name": "after", "paths": ["/slow/a", "/slow/b"], "last": True},
                     {"name": "static", "paths": ["/static/file"]},
                 ],
             }
@@ -328,6 +356,66 @@ def test_each_rows_ratio_uses_the_ceiling_measured_beside_it(monkeypatch):
     assert len(ceiling["slice_requests_per_second"]) == 12
     lowest, highest = ceiling["ratio_range"]
     assert lowest < 0.7 < 1.3 < highest  # the ceiling itself moved within the run
+
+
+def test_rows_are_measured_in_rounds_between_slices_of_the_ceiling(monkeypatch):
+    """Each round gives every row one slice, in the plan's order, with the ceiling before,
+    between and after them; rows marked "last" have rounds of their own after the others.
+    So a row's slices are spread over the whole load, not packed into a few seconds of it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from devtools import loadgen
+
+    monkeypatch.setattr(loadgen, "WARM_UP_MIN_SECONDS", 0.05)
+    asked: list[str] = []
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            with lock:
+                asked.append(self.path.split("/")[1])
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        results = loadgen.run_plan(
+            {
+                "host": "127.0.0.1",
+                "port": server.server_address[1],
+                "duration": 0.3,
+                "concurrency": 2,
+                "slices": 3,
+                "ceiling": "static",
+                "types": [
+                    {"name": "home", "paths": ["/home/"]},
+                    {"name": "search", "paths": ["/search/"], "last": True},
+                    {"name": "card", "paths": ["/card/"]},
+                    {"name": "static", "paths": ["/static/file"]},
+                ],
+            }
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    # One slice ends before the next begins: the order of the answers is the plan's.
+    order = [name for n, name in enumerate(asked) if n == 0 or asked[n - 1] != name]
+    rounds = ["static", "home", "static", "card"] * 3 + ["static"]
+    searches = ["static", "search"] * 3 + ["static"]
+    warm_ups = ["static", "home", "card"]  # every row of the rounds warmed up before them
+    assert order == warm_ups + rounds + ["search"] + searches
+    assert list(results) == ["home", "search", "card", "static"]
+    for name in ("home", "search", "card"):
+        assert len(results[name]["slice_requests_per_second"]) == 3
+        assert results[name]["statuses"] == {"200": results[name]["requests"]}
+    assert len(results["static"]["slice_requests_per_second"]) == 7 + 4
 
 
 def test_steadiness_compares_the_runs_ratios_as_well_as_their_rates():
