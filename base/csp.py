@@ -23,7 +23,6 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.functional import empty
 
 HEADER = "Content-Security-Policy"
 
@@ -83,12 +82,6 @@ class Nonce:
     def encode(self, *args) -> bytes:
         return str(self).encode(*args)
 
-    def __eq__(self, other) -> bool:
-        return str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(str(self))
-
     @property
     def made(self) -> bool:
         return bool(self._value)
@@ -100,13 +93,7 @@ def nonce_if_made(request: HttpRequest) -> str:
     A response nobody asked the nonce of (JSON, a feed, a 304) cannot contain it.
     """
     nonce = getattr(request, "csp_nonce", None)
-    if nonce is None:
-        return ""
-    if isinstance(nonce, Nonce):
-        return nonce._value
-    if getattr(nonce, "_wrapped", None) is empty:  # a lazy object set by other code
-        return ""
-    return str(nonce)
+    return str(nonce) if isinstance(nonce, Nonce) and nonce.made else ""
 
 
 class ContentSecurityPolicyMiddleware:

@@ -275,22 +275,17 @@ def test_slices_of_a_row_and_of_its_ceiling_take_the_rows_duration():
     assert 5 * row + 6 * ceiling == pytest.approx(5.0)
 
 
-class _ServerThatSlowsDown:
-    """A loopback server whose every answer costs the same, until the first request for
-    /slow/ arrives: from then on each answer takes several times as long, as when other
-    work takes the machine's cores in the middle of a benchmark."""
+class _LoopbackServer:
+    """A loopback server answering every GET with "ok", after ``on_get(path)``: a stand-in
+    portal for the load generator to measure."""
 
-    def __init__(self):
+    def __init__(self, on_get):
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-        state = {"delay": 0.002}
-
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
-                if self.path.startswith("/slow/"):
-                    state["delay"] = 0.03
-                time.sleep(state["delay"])
+                on_get(self.path)
                 self.send_response(200)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -308,6 +303,20 @@ class _ServerThatSlowsDown:
         self.server.server_close()
 
 
+def _server_that_slows_down() -> _LoopbackServer:
+    """Every answer costs the same, until the first request for /slow/ arrives: from then
+    on each answer takes several times as long, as when other work takes the machine's
+    cores in the middle of a benchmark."""
+    state = {"delay": 0.002}
+
+    def on_get(path: str) -> None:
+        if path.startswith("/slow/"):
+            state["delay"] = 0.03
+        time.sleep(state["delay"])
+
+    return _LoopbackServer(on_get)
+
+
 def test_each_rows_ratio_uses_the_ceiling_measured_beside_it(monkeypatch):
     """Two rows as cheap as the ceiling read about 1 x static each, though the server is
     several times slower while the second is measured; each row says what its request cost
@@ -317,7 +326,7 @@ def test_each_rows_ratio_uses_the_ceiling_measured_beside_it(monkeypatch):
     from devtools import loadgen
 
     monkeypatch.setattr(loadgen, "WARM_UP_MIN_SECONDS", 0.2)
-    server = _ServerThatSlowsDown()
+    server = _server_that_slows_down()
     try:
         results = loadgen.run_plan(
             {
@@ -363,7 +372,6 @@ def test_rows_are_measured_in_rounds_between_slices_of_the_ceiling(monkeypatch):
     between and after them; rows marked "last" have rounds of their own after the others.
     So a row's slices are spread over the whole load, not packed into a few seconds of it."""
     import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from devtools import loadgen
 
@@ -371,25 +379,16 @@ def test_rows_are_measured_in_rounds_between_slices_of_the_ceiling(monkeypatch):
     asked: list[str] = []
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            with lock:
-                asked.append(self.path.split("/")[1])
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+    def on_get(path: str) -> None:
+        with lock:
+            asked.append(path.split("/")[1])
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = _LoopbackServer(on_get)
     try:
         results = loadgen.run_plan(
             {
                 "host": "127.0.0.1",
-                "port": server.server_address[1],
+                "port": server.port,
                 "duration": 0.3,
                 "concurrency": 2,
                 "slices": 3,
@@ -403,8 +402,7 @@ def test_rows_are_measured_in_rounds_between_slices_of_the_ceiling(monkeypatch):
             }
         )
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()
     # One slice ends before the next begins: the order of the answers is the plan's.
     order = [name for n, name in enumerate(asked) if n == 0 or asked[n - 1] != name]
     rounds = ["static", "home", "static", "card"] * 3 + ["static"]
