@@ -81,6 +81,20 @@ def publish_number(value: Decimal | None, precision: str) -> Decimal | Band | No
     return round_significant(value)
 
 
+def published_change(
+    baseline: Decimal | None, result: Decimal | None, precision: str
+) -> Decimal | None:
+    """Shown result minus shown baseline, so the three shown numbers agree; a range has no
+    single change. On plain values, for totals over thousands of results."""
+    shown_baseline, shown_result = (
+        publish_number(baseline, precision),
+        publish_number(result, precision),
+    )
+    if shown_baseline is None or shown_result is None or isinstance(shown_result, Band):
+        return None
+    return shown_result - shown_baseline
+
+
 def format_figure(value: Decimal | Band | None) -> str:
     """The one way a figure is written: thousands separators, at most two decimals."""
     if value is None:

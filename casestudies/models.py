@@ -31,7 +31,16 @@ from wagtail.snippets.models import register_snippet
 from wagtail.url_routing import RouteResult
 
 from .blocks import ResourcesBlock, StepsBlock
-from .figures import MONTHS, PERIOD_DETAILS, PRECISIONS, ROUNDED, YEARS, Band, publish_number
+from .figures import (
+    MONTHS,
+    PERIOD_DETAILS,
+    PRECISIONS,
+    ROUNDED,
+    YEARS,
+    Band,
+    publish_number,
+    published_change,
+)
 from .listing import listing_page
 from .publication import may_publish
 from .serving import kept_for_version, kept_page
@@ -651,10 +660,7 @@ class MetricResult(Orderable):
     def shown_change(self) -> Decimal | Band | None:
         """Shown result minus shown baseline, so the three shown numbers agree; a range
         has no single change."""
-        baseline, result = self.shown_baseline, self.shown_result
-        if baseline is None or result is None or isinstance(result, Band):
-            return None
-        return result - baseline
+        return published_change(self.baseline, self.result, self.precision)
 
     @property
     def shown_period(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.paginator import Paginator
 from django.db.models import Max, Min
 from django.db.models.functions import Coalesce
 from django.http import (
@@ -40,14 +41,17 @@ from .figures import (
     describe_levels,
     filter_stories,
     included_levels,
+    metric_summary,
     summaries,
-    summarize,
     visible_results,
 )
 from .models import OpenDataRelease
 from .releases import summary as release_summary
 
 TRUE_VALUES = {"1", "true", "on", "yes"}
+# Results a metric page lists at a time: thousands at 30,000 stories made a page no one
+# could read, and the open data holds them all.
+RESULTS_PER_PAGE = 50
 
 
 def _selection(request: HttpRequest) -> tuple[dict[str, list[str]], bool]:
@@ -97,6 +101,10 @@ def metric_page(request: HttpRequest, slug: str) -> HttpResponse:
     # name (and that it exists) is not theirs to see.
     metric = get_object_or_404(MetricDefinition.objects.visible_to(request.user), slug=slug)
     filters, verified = _selection(request)
+    summary = metric_summary(request.user, metric, filters, verified)
+    # Numbered from the count the figures already hold: no second count of the results.
+    listing = Paginator(range(summary.listed), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = listing.object_list
     results = visible_results(request.user, filters, verified).filter(metric=metric)
     return render(
         request,
@@ -104,7 +112,9 @@ def metric_page(request: HttpRequest, slug: str) -> HttpResponse:
         {
             **_scope(request, filters, verified),
             "metric": metric,
-            "summary": summarize(metric, results),
+            "summary": summary,
+            "listing": listing,
+            "results": results[shown.start : shown.stop] if shown else [],
         },
     )
 

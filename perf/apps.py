@@ -15,8 +15,9 @@ class PerfConfig(AppConfig):
         from casestudies.serving import register_content_version
 
         from . import signal_handlers
-        from .cache import request_generation
+        from .cache import content_version
 
         signal_handlers.connect()
-        # Routed public stories are kept under the content generation (casestudies/serving.py).
-        register_content_version(request_generation)
+        # Routed public stories are kept under the content generation and the release
+        # (casestudies/serving.py).
+        register_content_version(content_version)

@@ -32,6 +32,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
+from django.http.request import split_domain_port, validate_host
 from django.utils.http import http_date
 
 from base.csp import nonce_if_made
@@ -122,9 +123,15 @@ def request_generation(request: HttpRequest | None) -> int:
     return request._content_generation
 
 
+def content_version(request: HttpRequest | None) -> str:
+    """What a kept part of a page depends on: the content generation, and the release that
+    renders it (a deploy renders parts anew, see ``perf.release``)."""
+    return f"{settings.RELEASE}:{request_generation(request)}"
+
+
 def part_key(request: HttpRequest | None, *parts) -> str:
-    """A cache key for part of a page: it goes stale with every cached page (same generation)."""
-    return ":".join(["perf:part", str(request_generation(request)), *map(str, parts)])
+    """A cache key for part of a page: it goes stale with every cached page."""
+    return ":".join(["perf:part", content_version(request), *map(str, parts)])
 
 
 def mark_degraded(request: HttpRequest | None) -> None:
@@ -163,9 +170,10 @@ def request_is_cacheable(request: HttpRequest) -> bool:
         return False
     if _excluded(request.path):
         return False
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
-        return False
+    if "HTTP_COOKIE" in request.META:  # parsed only when there are any
+        cookies = request.COOKIES
+        if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+            return False
     return "HTTP_AUTHORIZATION" not in request.META
 
 
@@ -212,7 +220,8 @@ def cache_key(request: HttpRequest, declared: Cacheable = PAGES) -> str:
     On a page, ``?utm_source=…`` or a random parameter cannot create a new entry:
     such a URL is served from the entry of the same URL without it. The key holds
     no generation (the entry does), so a hit reads it with the generation's mirror
-    in one round trip, and a new generation's answer replaces the old one.
+    in one round trip, and a new generation's answer replaces the old one. It holds
+    the release: new code never serves what old code rendered (``perf.release``).
     """
     return _address(request, declared)[0]
 
@@ -221,11 +230,32 @@ def _address(request: HttpRequest, declared: Cacheable) -> tuple[str, bool]:
     """The cache key of this address, and whether its query holds only known parameters."""
     return _address_of(
         request.scheme,
-        request.get_host(),  # validated against ALLOWED_HOSTS, as the view would
+        _host(request),
         request.path,
         request.META.get("QUERY_STRING", ""),
         _known_params(declared),
+        settings.RELEASE,
     )
+
+
+def _host(request: HttpRequest) -> str:
+    """``request.get_host()``: the host, validated against ALLOWED_HOSTS as the view would.
+
+    Its check (a regular expression, then a walk of the list) is made once per host a
+    process meets rather than on every hit; anything it does not pass goes to Django's
+    own ``get_host`` (DEBUG's defaults, or ``DisallowedHost``).
+    """
+    host = request._get_raw_host()
+    allowed = settings.ALLOWED_HOSTS
+    if allowed and _allowed_host(host, tuple(allowed)):
+        return host
+    return request.get_host()
+
+
+@lru_cache(maxsize=64)
+def _allowed_host(host: str, allowed: tuple[str, ...]) -> bool:
+    domain, _ = split_domain_port(host)
+    return bool(domain) and validate_host(domain, allowed)
 
 
 # Part of every key: an entry stored by an older release, in another shape, is never read.
@@ -236,12 +266,12 @@ ENTRY_FORMAT = 3
 # addresses come back all day; the bound keeps endless query strings from growing it.
 @lru_cache(maxsize=4096)
 def _address_of(
-    scheme: str, host: str, path: str, query_string: str, known: frozenset[str]
+    scheme: str, host: str, path: str, query_string: str, known: frozenset[str], release: str
 ) -> tuple[str, bool]:
     query = QueryDict(query_string)
     kept = urlencode(sorted((k, v) for k, v in query.lists() if k in known), doseq=True)
     digest = hashlib.sha256(f"{scheme}://{host}{path}?{kept}".encode()).hexdigest()[:40]
-    return f"perf:answer:{ENTRY_FORMAT}:{digest}", all(k in known for k in query)
+    return f"perf:answer:{ENTRY_FORMAT}:{release}:{digest}", all(k in known for k in query)
 
 
 def stored_answer(

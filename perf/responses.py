@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, resolve
@@ -179,9 +180,10 @@ def generation_began(generation: int) -> int:
     """When this content generation was first served: the Last-Modified of its answers.
 
     Recorded on first sight in the shared cache (the counter itself carries no time);
-    a process that sees it first records a later time, which only costs a 200.
+    a process that sees it first records a later time, which only costs a 200. Per
+    release: what new code renders is newer than any copy of what old code rendered.
     """
-    key = f"perf:generation-began:{generation}"
+    key = f"perf:generation-began:{settings.RELEASE}:{generation}"
     cache.add(key, int(time.time()), 86400)
     return cache.get(key) or int(time.time())
 

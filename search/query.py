@@ -1030,7 +1030,7 @@ def titles_starting(text: str, audiences: list[str], limit: int) -> list[Hit]:
         f"/{alias_name()}/_search",
         # Only the hits come back.
         params={"filter_path": "hits.hits.fields"},
-        headers=_JSON,
+        headers=JSON_HEADERS,
         body={
             "query": {
                 "bool": {
@@ -1068,7 +1068,8 @@ def titles_starting(text: str, audiences: list[str], limit: int) -> list[Hit]:
     return hits
 
 
-_JSON = {"accept": "application/json", "content-type": "application/json"}
+# What a request sent as a plain body through the client says of itself (see titles_starting).
+JSON_HEADERS = {"accept": "application/json", "content-type": "application/json"}
 # What a suggestion reads of each hit: doc values only, no stored document. Nothing shows
 # how many titles match: counting them (thousands for a two-letter prefix) is work nobody sees.
 _TITLE_FIELDS = {

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
-from types import MappingProxyType
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.templatetags.static import static
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from base.context_processors import reversed_routes, static_urls
 from casestudies.models import (
     STORY_MODELS,
     Industry,
@@ -66,17 +64,10 @@ PAGE_ROUTES = {
 
 
 def page_addresses() -> Mapping[str, str]:
-    """``PAGE_ROUTES`` reversed: the same for every search page a process answers.
-
-    Reversing them on each page (in the view and in ``{% url %}`` tags) was a tenth of
-    the page's own work; they change only with the URL configuration or script prefix.
-    """
-    return _reversed(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
-
-
-@lru_cache(maxsize=8)
-def _reversed(root_urlconf: str, urlconf: str | None, script_prefix: str) -> Mapping[str, str]:
-    return MappingProxyType({name: reverse(route) for name, route in PAGE_ROUTES.items()})
+    """``PAGE_ROUTES`` reversed once per process (``base.context_processors.reversed_routes``):
+    reversing them on each page (in the view and in ``{% url %}`` tags) was a tenth of the
+    page's own work."""
+    return reversed_routes(PAGE_ROUTES)
 
 
 # The search page's own stylesheet and script, by the name its template uses.
@@ -84,20 +75,9 @@ PAGE_ASSETS = {"css": "search/search.css", "js": "search/search.js"}
 
 
 def page_assets() -> Mapping[str, str]:
-    """``PAGE_ASSETS``' URLs: the same for every search page a process answers.
-
-    ``{% static %}`` asked the static files storage (its manifest, in production) for
-    each file's URL on every page, about 0.08 ms a tag in process; the manifest is read
-    once per process anyway, so its answers are kept with the storage and URL they came
-    from.
-    """
-    storage = settings.STORAGES.get("staticfiles", {}).get("BACKEND", "")
-    return _static_urls(settings.STATIC_URL, storage, get_script_prefix())
-
-
-@lru_cache(maxsize=8)
-def _static_urls(static_url: str, storage: str, script_prefix: str) -> Mapping[str, str]:
-    return MappingProxyType({name: static(path) for name, path in PAGE_ASSETS.items()})
+    """``PAGE_ASSETS``' URLs, asked of the static files storage once per process
+    (``base.context_processors.static_urls``)."""
+    return static_urls(PAGE_ASSETS)
 
 
 def _follow_and_download(

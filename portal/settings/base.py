@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlparse
 
 import dj_database_url
 
+from perf.release import installed_release
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -279,6 +281,10 @@ PERF_PAGE_CACHE_QUERY_PARAMS = [
 ]
 # At most this many query-string variants of one path are stored per content generation.
 PERF_PAGE_CACHE_VARIANTS_PER_PATH = 200
+# The code this process runs (a commit or image tag; unset: a digest of the installed code).
+# Cached pages and page parts are kept per release, so a deploy starts from fresh ones
+# without a flush (perf/release.py).
+RELEASE = _env("RELEASE") or installed_release(BASE_DIR)
 SEARCH_PAGE_SIZE = 10
 
 # Outgoing e-mail (members' password reset links): EMAIL_URL=smtp://user:pass@host:587

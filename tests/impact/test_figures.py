@@ -64,7 +64,8 @@ def test_verified_only_drops_self_reported_results(world):
     s = workers_summary(world, verified=True)
     assert s.figures.case_studies == 3
     assert s.figures.total_change == Decimal("505.50")  # 300 + 200.50 + 5
-    assert {r.verification for r in s.results} == {"second-party", "independently-audited"}
+    levels = {r.verification for r in visible_results(ANONYMOUS, verified=True)}
+    assert levels == {"second-party", "independently-audited"}
 
 
 def test_verification_facet_limits_results_and_the_stated_scope(world):
@@ -112,7 +113,7 @@ def test_results_in_another_unit_are_listed_but_never_summed(world):
     MetricResultFactory(page=page, metric=world.workers, unit="households", baseline=0, result=7)
     publish(page)
     s = workers_summary(world)
-    assert [r.unit for r in s.mismatched] == ["households"]
+    assert s.mismatched == 1 and s.listed == 6 and s.figures.results == 5
     assert s.figures.total_change == Decimal("1515.50")
 
 

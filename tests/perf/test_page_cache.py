@@ -49,6 +49,20 @@ def test_second_anonymous_visit_is_served_from_the_cache(client):
     assert second["Content-Type"].startswith("text/html")
 
 
+def test_a_host_the_site_does_not_serve_is_refused_even_when_its_page_is_cached(client, settings):
+    """The hit checks the Host once per process, not per request: that check must still
+    refuse a host that ALLOWED_HOSTS lacks, or one it has dropped since."""
+    page = publish(CaseStudyPageFactory(title="Fees repaid at a spinning mill"))
+    settings.ALLOWED_HOSTS = ["testserver", "portal.example"]
+    assert client.get(page.url, HTTP_HOST="portal.example")["X-Cache"] == "MISS"
+    assert client.get(page.url, HTTP_HOST="portal.example")["X-Cache"] == "HIT"
+
+    assert client.get(page.url, HTTP_HOST="elsewhere.example").status_code == 400
+    settings.ALLOWED_HOSTS = ["testserver"]
+    assert client.get(page.url, HTTP_HOST="portal.example").status_code == 400
+    assert client.get(page.url)["X-Cache"] == "MISS"  # one host's entry is not another's
+
+
 def test_edit_and_publish_shows_the_new_title_at_once(client):
     page = publish(CaseStudyPageFactory(title="Old title of the practice", featured=True))
     for url in (page.url, "/", "/case-studies/"):

@@ -310,13 +310,13 @@ def test_cached_api_answers_still_count_against_the_rate_limit(client, story, se
     assert int(statuses[-1]["Retry-After"]) >= 1
 
 
-def test_last_modified_is_when_the_content_generation_began(client, story):
+def test_last_modified_is_when_the_content_generation_began(client, story, settings):
     response = client.get("/feeds/rss/")
     began = responses.generation_began(_generation())
     assert response["Last-Modified"] == http_date(began)
     # A feed's own latest-item date would not move when a story is withdrawn; this does.
     story.unpublish()
-    cache.set(f"perf:generation-began:{_generation()}", began + 5)
+    cache.set(f"perf:generation-began:{settings.RELEASE}:{_generation()}", began + 5)
     assert client.get("/feeds/rss/")["Last-Modified"] == http_date(began + 5)
 
 
