@@ -297,7 +297,7 @@ def summaries(
     found = [summarize(metric, by_metric[metric.pk]) for metric in metrics]
     suppressed = {s.metric.pk: s for s in found if s.figures.suppressed}
     if suppressed:
-        for result in visible_results(user, filters, verified).filter(metric__in=suppressed):
+        for result in visible_results(user, filters, verified).filter(metric__in=list(suppressed)):
             suppressed[result.metric_id].results.append(result)
     return found
 

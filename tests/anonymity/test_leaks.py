@@ -285,8 +285,15 @@ SURFACES: list[Surface] = [
         lambda s: (
             [Visit("/metrics/")]
             + [
-                Visit(f"/metrics/{slug}/")
+                Visit(f"/metrics/{slug}/{query}")
                 for slug in MetricDefinition.objects.values_list("slug", flat=True)
+                # The results are listed a page at a time, with the filters kept.
+                for query in ("", "?page=2", "?page=last&verified=1")
+            ]
+            + [
+                Visit(f"/metrics/{slug}/?page=2&{q}")
+                for slug in MetricDefinition.objects.values_list("slug", flat=True)[:1]
+                for q in s.filter_queries()
             ]
         ),
     ),
