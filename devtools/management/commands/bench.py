@@ -69,9 +69,8 @@ class Command(BaseCommand):
             help="Slices each type's load is cut into, with the static ceiling measured "
             "before, between and after them (its ratio is the median of the slices' ratios).",
         )
-        # Two workers per core, as production runs (README, Production): a worker waiting
-        # for Elasticsearch or Redis leaves its core to another. With one per core, at 3,000
-        # stories, the search page served 93 requests/s at p95 76 ms; with two, 133 at 52.
+        # Two workers per core, as production runs them (README, Production, with the
+        # figures): a worker waiting for Elasticsearch or Redis leaves its core to another.
         parser.add_argument(
             "--workers",
             type=int,
