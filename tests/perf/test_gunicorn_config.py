@@ -58,8 +58,6 @@ def workers_report(tmp_path, *options: str) -> tuple[list[dict], int]:
             f"127.0.0.1:{port}",
             "--workers",
             "2",
-            "--worker-class",
-            "gthread",
             *options,
         ],
         cwd=settings.BASE_DIR,

@@ -80,7 +80,9 @@ class Command(BaseCommand):
         # Within a worker, pages are CPU-bound: more threads only take turns on its GIL,
         # which lengthens every request they share it with (measured: p95 about 60 ms with
         # 4 threads, about 35-45 ms with 1, at the same throughput).
-        parser.add_argument("--threads", type=int, default=1, help="Threads per worker.")
+        parser.add_argument(
+            "--threads", type=int, default=1, help="Threads per worker (more than one: gthread)."
+        )
         parser.add_argument(
             "--quick",
             action="store_true",
@@ -416,12 +418,12 @@ class BenchRun:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.options["workers"]),
-                "--worker-class",
-                "gthread",
+                # No worker class: gunicorn's sync worker, as production runs it (README,
+                # Production, with the figures): it accepts a connection only when it is
+                # free, where a gthread worker accepts while busy and queues the request
+                # behind its own. More than one thread makes gunicorn run gthread workers.
                 "--threads",
                 str(self.options["threads"]),
-                "--keep-alive",
-                "5",
                 "--preload",
                 # The garbage collector's settings production runs with.
                 "--config",
@@ -542,7 +544,7 @@ def assemble(options: dict, corpus_seconds: float, probe: dict, load: dict, memo
             "threads": options["threads"],
             "slices": options["slices"],
             "client": "one process per client, a new connection per request",
-            "server": "gunicorn gthread, DJANGO_ENV=production (DEBUG off)",
+            "server": "gunicorn sync workers, DJANGO_ENV=production (DEBUG off)",
         },
         "rebuild": rebuild,
         "search_engine": probe.get("search_engine", {}),
