@@ -14,6 +14,9 @@ fresh machine without ``wrk`` or ``ab``. How it measures, and why (issue 17):
   read from ``/proc``), and ``cpu_ratio_to_static``: the ceiling's CPU per request, server
   and client, over the row's, the ratio of requests/s the row would reach with the machine
   to itself. Other work on a shared machine moves it far less than requests/s.
+  The search engine's process, when the plan names it (``search_pids``), is read apart
+  (``search_engine_cpu_ms``): it is not part of the ratio, which compares the portal's
+  own cost with the static file's.
 - **A new connection per request.** With a few keep-alive connections the kernel decides
   once which worker serves each of them, so one worker could serve three of four
   connections while the other idled, and the same row moved between 0.22 and 0.77 of the
@@ -174,8 +177,16 @@ class Clients:
     """``concurrency`` client processes driven slice by slice: every client runs the same
     slice at the same moment, and the next slice starts when all have finished."""
 
-    def __init__(self, host: str, port: int, concurrency: int, server_pids: list[int] = ()):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        concurrency: int,
+        server_pids: list[int] = (),
+        search_pids: list[int] = (),
+    ):
         self.server_pids = list(server_pids)
+        self.search_pids = list(search_pids)
         context = multiprocessing.get_context("spawn")  # no copy of the caller's threads
         self.connections = []
         self.processes = []
@@ -195,6 +206,7 @@ class Clients:
     def run(self, spec: dict, seconds: float, warm: bool = False) -> dict:
         """One slice of ``spec``'s paths, round-robin over the clients: its merged figures."""
         server_cpu = cpu_seconds(self.server_pids)
+        search_cpu = cpu_seconds(self.search_pids)
         start = time.monotonic() + START_DELAY_SECONDS
         for n, connection in enumerate(self.connections):
             connection.send(
@@ -211,6 +223,7 @@ class Clients:
             )
         parts = [connection.recv() for connection in self.connections]
         server_cpu = cpu_seconds(self.server_pids) - server_cpu
+        search_cpu = cpu_seconds(self.search_pids) - search_cpu
         elapsed = max(part["ended"] for part in parts) - start
         latencies = [x for part in parts for x in part["latencies"]]
         return {
@@ -223,6 +236,7 @@ class Clients:
             "bytes": sum(part["bytes"] for part in parts),
             "cpu_seconds": sum(part["cpu_seconds"] for part in parts),
             "server_cpu_seconds": server_cpu if self.server_pids else None,
+            "search_cpu_seconds": search_cpu if self.search_pids else None,
         }
 
     def warm_up(self, spec: dict) -> None:
@@ -291,6 +305,14 @@ def summarize(slices: list[dict]) -> dict:
         # requests/s it hardly moves with what else the machine is doing.
         "server_cpu_ms": round(1000 * sum(s["server_cpu_seconds"] for s in slices) / count, 3)
         if count and _measured_server(slices)
+        else None,
+        # The search engine's CPU in the row's slices per request, when its process runs on
+        # this machine (``search_pids``): with the workers' it shows which side a search
+        # page's cost is on. Its background work (refreshes, collections) counts too.
+        "search_engine_cpu_ms": round(
+            1000 * sum(s["search_cpu_seconds"] for s in slices) / count, 3
+        )
+        if count and all(s["search_cpu_seconds"] is not None for s in slices)
         else None,
     }
 
@@ -402,7 +424,13 @@ def run_plan(plan: dict) -> dict:
     slices = plan.get("slices", SLICES)
     found: dict = {}
     ceiling_slices: list[dict] = []
-    clients = Clients(plan["host"], plan["port"], plan["concurrency"], plan.get("server_pids", ()))
+    clients = Clients(
+        plan["host"],
+        plan["port"],
+        plan["concurrency"],
+        plan.get("server_pids", ()),
+        plan.get("search_pids", ()),
+    )
     with clients:
         clients.warm_up(ceiling)
         for specs in filter(None, groups):

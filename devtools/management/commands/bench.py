@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -304,6 +305,8 @@ class BenchRun:
             # Whose CPU each request costs: the workers and the cache (not the search engine).
             "server_pids": children_of(self.server.pid)
             + ([self.redis.process.pid] if self.redis else []),
+            # The search engine's, apart, when it runs here: which side a search costs.
+            "search_pids": self.search_engine_pids(),
             "types": types,
         }
         runs = []
@@ -449,6 +452,13 @@ class BenchRun:
                 time.sleep(0.2)
         raise CommandError("gunicorn did not answer within 120 seconds")
 
+    def search_engine_pids(self) -> list[int]:
+        """The search engine's process, when it runs on this machine: noida-db started here,
+        or an Elasticsearch on loopback, which names its process id itself."""
+        if self.search:
+            return [self.search.process.pid]
+        return local_elasticsearch_pids(self.search_url)
+
     def server_memory(self) -> dict:
         """Peak resident memory (VmHWM) of the gunicorn master and each worker, in MiB."""
         pids = [self.server.pid] + children_of(self.server.pid)
@@ -473,6 +483,21 @@ class BenchRun:
             self.search.stop()
         if self.redis:
             self.redis.stop()
+
+
+def local_elasticsearch_pids(url: str) -> list[int]:
+    """The process id the Elasticsearch node at ``url`` reports, if it is on loopback and
+    that process here is Elasticsearch; none otherwise (a remote cluster, another answer)."""
+    if urllib.parse.urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        return []
+    nodes = f"{url.rstrip('/')}/_nodes/_local/process?filter_path=nodes.*.process.id"
+    try:
+        with urllib.request.urlopen(nodes, timeout=5) as response:
+            pid = int(next(iter(json.load(response)["nodes"].values()))["process"]["id"])
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError, KeyError, TypeError, StopIteration):
+        return []
+    return [pid] if b"elasticsearch" in command else []
 
 
 def children_of(pid: int) -> list[int]:
@@ -624,6 +649,18 @@ def load_line(results: dict) -> str:
     )
 
 
+def search_cpu_line(types: dict) -> str:
+    """The search engine's CPU per request of the rows that ask it, under the load."""
+    rows = [
+        f"{name} {types[name]['search_engine_cpu_ms']} ms"
+        for name in (*SEARCH_TYPES, "case study (uncached)")
+        if types.get(name, {}).get("search_engine_cpu_ms") is not None
+    ]
+    if not rows:
+        return "Search engine CPU per request: not measured (its process is not on this machine)"
+    return f"Search engine CPU per request, under the load: {', '.join(rows)}"
+
+
 def warm_up_line(warm_up: dict | None) -> str:
     if not warm_up:
         return "Search engine warm-up: none (noida-db compiles nothing at run time)"
@@ -679,6 +716,7 @@ def render_table(results: dict) -> str:
         f"cache: {results['load'].get('cache', '-')}",
         f"Search engine time (took): p50 {s.get('took_p50_ms', '-')} ms, "
         f"p95 {s.get('took_p95_ms', '-')} ms" + (f" ({s['error']})" if "error" in s else ""),
+        search_cpu_line(results["types"]),
         warm_up_line(s.get("warm_up")),
         f"Elasticsearch requests: {s.get('requests_per_search_page', '-')} per search page "
         f"(its exact search found {s.get('search_page_exact_hits', '-')}), "
