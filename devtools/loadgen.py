@@ -152,6 +152,25 @@ def cpu_seconds(pids: list[int]) -> float:
     return used
 
 
+def compiler_cpu_seconds(pids: list[int]) -> float:
+    """CPU the processes' JIT compiler threads (a JVM's "C1/C2 CompilerThread") have run."""
+    used = 0.0
+    for pid in pids:
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/comm") as comm:
+                    name = comm.read()
+            except OSError:
+                continue
+            if name[:2] in ("C1", "C2") and "CompilerThre" in name:
+                used += _thread_cpu(pid, tid)
+    return used
+
+
 def _thread_cpu(pid: int, tid: str) -> float:
     try:
         with open(f"/proc/{pid}/task/{tid}/schedstat") as schedstat:

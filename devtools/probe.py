@@ -22,12 +22,20 @@ SAMPLE = 50  # addresses per request type the load cycles through
 SEARCH_QUERY = "recruitment fees"
 PROBE_SEARCH_TIMEOUT = 30  # seconds; noida-db needs this long at a few thousand stories
 ENGINE_TIME_BUDGET = 20  # seconds spent timing the search server's own time
-# A freshly started Elasticsearch spends its first thousand or so searches compiling its
-# search code (measured at 3,000 stories: the JIT's CPU per search fell 54 -> 24 -> 10 ->
-# 2 ms over the first 1,500), so a load started right after the bench starts the node
-# measures the JVM warming up, not a node that has been up a while as in production.
-WARM_UP_SEARCHES = 1500
-WARM_UP_LIMIT_SECONDS = 90
+# A freshly started Elasticsearch compiles its search code for its first twenty thousand
+# or so searches (measured at 3,000 stories, 4 clients: its CPU per search 45 ms in the
+# first 300, 14 ms after 1,500, 5.2 ms after 20,000, its JIT compiler threads a quarter of
+# it until then), so a load started right after the bench starts the node measures the
+# JVM warming up, not a node that has been up a while as in production. The warm-up goes
+# on, in rounds, until the compiler has settled: under WARM_UP_SETTLED of the engine's CPU
+# in a round. Without the engine's process to watch (a cluster elsewhere, up a while
+# already) it runs WARM_UP_BLIND_SEARCHES.
+WARM_UP_ROUND = 500
+WARM_UP_CLIENTS = 4  # as many as the load's client processes
+WARM_UP_SETTLED = 0.05
+WARM_UP_SEARCHES = 60_000
+WARM_UP_BLIND_SEARCHES = 1500
+WARM_UP_LIMIT_SECONDS = 360
 
 
 # Search terms for the uncached search row: each address differs, so neither the page
@@ -214,33 +222,51 @@ def search_engine_time(runs: int = 20) -> dict:
     }
 
 
-def warm_engine(searches: int = WARM_UP_SEARCHES) -> dict:
-    """The benchmark's searches and suggestions, in turn, until ``searches`` have run or
-    ``WARM_UP_LIMIT_SECONDS`` have passed; reports Elasticsearch's time at the start and
-    at the end of the warm-up, so a reader sees how much it mattered."""
+def warm_engine(searches: int, engine_pids: list[int] = ()) -> dict:
+    """The benchmark's searches and suggestions, from ``WARM_UP_CLIENTS`` threads in rounds,
+    until the engine's JIT compiler has settled (its process ``engine_pids`` is watched),
+    ``searches`` have run or ``WARM_UP_LIMIT_SECONDS`` have passed. Reports Elasticsearch's
+    time at the start and at the end, and the compiler's share of the engine's CPU in the
+    last round, so a reader sees how much it mattered and whether it had settled."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from django.contrib.auth.models import AnonymousUser
     from django.http import QueryDict
 
+    from devtools.loadgen import compiler_cpu_seconds, cpu_seconds
     from search.query import FacetedStorySearch, suggest
 
     industry, intervention = _first_slugs()
     urls = [_search_url(industry, intervention, term) for term in SEARCH_TERMS]
     typed = [term[:n] for term in SEARCH_TERMS for n in range(2, min(len(term), 9) + 1)]
     anonymous = AnonymousUser()
-    took: list[int] = []
-    started = time.perf_counter()
-    for n in range(searches):
-        if time.perf_counter() - started > WARM_UP_LIMIT_SECONDS:
-            break
+
+    def one(n: int) -> int:
         params = QueryDict(urls[n % len(urls)].split("?", 1)[1])
-        took.append(FacetedStorySearch.from_params(params, anonymous).execute().took_ms)
+        took = FacetedStorySearch.from_params(params, anonymous).execute().took_ms
         suggest(typed[n % len(typed)], anonymous)
+        return took
+
+    took: list[int] = []
+    share = None
+    started = time.perf_counter()
+    with ThreadPoolExecutor(WARM_UP_CLIENTS) as pool:
+        while len(took) < searches and time.perf_counter() - started < WARM_UP_LIMIT_SECONDS:
+            engine, compiler = cpu_seconds(engine_pids), compiler_cpu_seconds(engine_pids)
+            count = min(WARM_UP_ROUND, searches - len(took))
+            took += pool.map(one, range(len(took), len(took) + count))
+            engine = cpu_seconds(engine_pids) - engine
+            share = (compiler_cpu_seconds(engine_pids) - compiler) / engine if engine else None
+            if share is not None and share < WARM_UP_SETTLED:
+                break
     window = max(1, min(100, len(took) // 4))
     return {
         "searches": len(took),
         "seconds": round(time.perf_counter() - started, 1),
         "took_first_mean_ms": round(statistics.mean(took[:window]), 1) if took else None,
         "took_last_mean_ms": round(statistics.mean(took[-window:]), 1) if took else None,
+        "compiler_share_last_round": round(share, 3) if share is not None else None,
+        "settled": share is not None and share < WARM_UP_SETTLED,
     }
 
 
@@ -467,7 +493,14 @@ def main() -> None:
         type=int,
         default=0,
         metavar="SEARCHES",
-        help="Only warm the search server up with this many searches and suggestions.",
+        help="Only warm the search server up with at most this many searches and suggestions.",
+    )
+    parser.add_argument(
+        "--engine-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="The search server's process, watched until its JIT compiler has settled.",
     )
     args = parser.parse_args()
     django.setup()
@@ -480,7 +513,8 @@ def main() -> None:
         from search.documents import search_engine
 
         # The stand-in compiles nothing at run time; warming it would only take minutes.
-        warmed = warm_engine(args.warm_engine) if search_engine() == "elasticsearch" else {}
+        elasticsearch = search_engine() == "elasticsearch"
+        warmed = warm_engine(args.warm_engine, args.engine_pid) if elasticsearch else {}
         json.dump(warmed, sys.stdout)
         return
     if args.search != "only":

@@ -91,6 +91,8 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
     if engine["engine"] == "elasticsearch":
         assert engine["warm_up"]["searches"] == 50
         assert engine["warm_up"]["took_first_mean_ms"] is not None
+        # Its JIT compiler is watched (the node runs here): its share of the engine's CPU.
+        assert 0 <= engine["warm_up"]["compiler_share_last_round"] <= 1
     else:
         assert "warm_up" not in engine
     # The routing override is kept only while the benchmark shows it pays (issue 13).
@@ -104,6 +106,8 @@ def test_quick_benchmark_reports_every_request_type(tmp_path, capsys):
     assert f"Search engine CPU per request, under the load: search {searched} ms" in table
     warmed = "Search engine warm-up before the load: 50 searches"
     assert (warmed in table) == (engine["engine"] == "elasticsearch")
+    if engine["engine"] == "elasticsearch":
+        assert "of its CPU in the last round" in table
     assert "static file (ceiling)" in table and "Budgets:" in table
     assert "Load: 2 client processes, 5 slices per type; CPU per request: the client's" in table
     assert f"Search engine: {engine['engine']} {engine['version']}" in table

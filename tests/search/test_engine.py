@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from search.server import EngineError, engine_version, free_port
+import pytest
+
+from devtools.management.commands.bench import local_elasticsearch_pids
+from search.server import EngineError, engine_version, free_port, java_release, newest_java_home
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,3 +64,36 @@ def test_a_test_run_on_an_engine_that_is_down_stops_at_once():
     )  # fmt: skip
     assert result.returncode == 3, result.stdout + result.stderr
     assert "No Elasticsearch answers at" in result.stdout + result.stderr
+
+
+def _jdk(folder: Path, release: str) -> Path:
+    """A JDK's layout as Debian and Adoptium install it: bin/java and a `release` file."""
+    (folder / "bin").mkdir(parents=True)
+    (folder / "bin" / "java").write_text("#!/bin/sh\n")
+    (folder / "bin" / "java").chmod(0o755)
+    (folder / "release").write_text(f'IMPLEMENTOR="Test"\nJAVA_VERSION="{release}"\n')
+    return folder
+
+
+def test_the_node_runs_on_the_newest_jdk_installed_beside_the_java_on_path(tmp_path):
+    jvm = tmp_path / "jvm"
+    default = _jdk(jvm / "openjdk-17", "17.0.15")
+    newest = _jdk(jvm / "temurin-25", "25.0.3")
+    _jdk(jvm / "temurin-21", "21.0.8")
+    _jdk(jvm / "early-access-99", "99-ea")  # a release this Elasticsearch does not run on
+    assert newest_java_home(str(default / "bin")) == newest.resolve()
+    assert java_release(newest) == 25
+
+
+def test_with_only_one_jdk_the_node_runs_on_the_java_on_path(tmp_path):
+    only = _jdk(tmp_path / "jvm" / "openjdk-17", "17.0.15")
+    assert newest_java_home(str(only / "bin")) == only.resolve()
+
+
+@pytest.mark.elasticsearch_only
+def test_the_test_run_s_elasticsearch_runs_on_the_newest_jdk_here(search_server, settings):
+    pids = local_elasticsearch_pids(settings.ELASTICSEARCH_URL)
+    if not pids:
+        pytest.skip("the configured cluster runs elsewhere, on a JDK of its own")
+    running = Path(f"/proc/{pids[0]}/exe").resolve()
+    assert running == newest_java_home() / "bin" / "java"

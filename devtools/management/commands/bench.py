@@ -29,7 +29,7 @@ from django.db.migrations.loader import MigrationLoader
 from devtools.alerts_bench import describe as describe_alerts
 from devtools.budgets import CACHED_TYPES, evaluate
 from devtools.loadgen import SLICES
-from devtools.probe import WARM_UP_SEARCHES
+from devtools.probe import WARM_UP_BLIND_SEARCHES, WARM_UP_SEARCHES
 from devtools.redis_server import RedisServer
 from search.server import EngineError, LocalSearchServer, engine_version, free_port
 
@@ -286,8 +286,12 @@ class BenchRun:
             "search engine warm-up",
             "Warming Elasticsearch up, as a node that has been running a while is…",
         )
-        searches = 50 if o["quick"] else WARM_UP_SEARCHES
-        warm_up = self.python("devtools.probe", "--warm-engine", str(searches))
+        engine_pids = [] if self.search else self.search_engine_pids()
+        searches = WARM_UP_SEARCHES if engine_pids else WARM_UP_BLIND_SEARCHES
+        watched = [f"--engine-pid={pid}" for pid in engine_pids]
+        warm_up = self.python(
+            "devtools.probe", "--warm-engine", str(50 if o["quick"] else searches), *watched
+        )
 
         types = [t for t in probe["types"] if t["name"] not in SEARCH_TYPES]
         types += [{**t, "last": True} for t in probe["types"] if t["name"] in SEARCH_TYPES]
@@ -664,10 +668,17 @@ def search_cpu_line(types: dict) -> str:
 def warm_up_line(warm_up: dict | None) -> str:
     if not warm_up:
         return "Search engine warm-up: none (noida-db compiles nothing at run time)"
+    share = warm_up.get("compiler_share_last_round")
+    if share is None:
+        compiler = "its JIT compiler not watched (its process is not on this machine)"
+    else:
+        settled = "settled" if warm_up.get("settled") else "not settled"
+        compiler = f"its JIT compiler {settled}, {share:.0%} of its CPU in the last round"
     return (
         f"Search engine warm-up before the load: {warm_up['searches']} searches and "
-        f"suggestions in {warm_up['seconds']}s; took mean {warm_up['took_first_mean_ms']} ms "
-        f"at the start, {warm_up['took_last_mean_ms']} ms at the end"
+        f"suggestions in {warm_up['seconds']}s, {compiler}; took mean "
+        f"{warm_up['took_first_mean_ms']} ms at the start, {warm_up['took_last_mean_ms']} ms "
+        "at the end"
     )
 
 

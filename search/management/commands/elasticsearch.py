@@ -21,6 +21,7 @@ from search.server import (
     default_elasticsearch_root,
     development_elasticsearch,
     engine_version,
+    java_release,
 )
 
 
@@ -67,7 +68,8 @@ class Command(BaseCommand):
         node.start()
         self.stdout.write(
             f"Elasticsearch {engine_version(node.url)} runs on {node.url} "
-            f"(data in {node.workdir}); use it with ELASTICSEARCH_URL={node.url}"
+            f"(Java {java_release(node.java_home)}, data in {node.workdir}); "
+            f"use it with ELASTICSEARCH_URL={node.url}"
         )
 
     def _stop(self, port: int, command: list[str]) -> None:
@@ -112,7 +114,10 @@ class Command(BaseCommand):
         try:
             self.stderr.write(f"Starting Elasticsearch {node.version} for this run ...")
             node.start()
-            self.stderr.write(f"Elasticsearch {engine_version(node.url)} runs on {node.url}")
+            self.stderr.write(
+                f"Elasticsearch {engine_version(node.url)} runs on {node.url} "
+                f"(Java {java_release(node.java_home)})"
+            )
             env = {**os.environ, "ELASTICSEARCH_URL": node.url}
             if env.get("DJANGO_SETTINGS_MODULE") == "portal.settings":
                 # manage.py's default, not the caller's choice: pytest picks its own
