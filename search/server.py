@@ -188,7 +188,8 @@ def newest_java_home(path: str | None = None) -> Path:
             "install openjdk-17-jdk-headless), or use noida-db (SEARCH_ENGINE=noida-db)"
         )
     on_path = Path(java).resolve().parent.parent
-    homes = {on_path, *(java.resolve().parent.parent for java in on_path.parent.glob("*/bin/java"))}
+    beside = (found.resolve().parent.parent for found in on_path.parent.glob("*/bin/java"))
+    homes = {on_path, *beside}
     usable = [home for home in homes if java_release(home) in JAVA_RELEASES]
     return max(usable, key=java_release, default=on_path)
 
@@ -201,8 +202,8 @@ def java_release(home: Path) -> int:
         return 0
     for line in text.splitlines():
         if line.startswith("JAVA_VERSION="):
-            number = line.split("=", 1)[1].strip().strip('"')
-            return int(number.split(".")[0]) if number.split(".")[0].isdigit() else 0
+            major = line.split("=", 1)[1].strip().strip('"').split(".")[0]
+            return int(major) if major.isdigit() else 0
     return 0
 
 

@@ -80,7 +80,7 @@ def test_the_node_runs_on_the_newest_jdk_installed_beside_the_java_on_path(tmp_p
     default = _jdk(jvm / "openjdk-17", "17.0.15")
     newest = _jdk(jvm / "temurin-25", "25.0.3")
     _jdk(jvm / "temurin-21", "21.0.8")
-    _jdk(jvm / "early-access-99", "99-ea")  # a release this Elasticsearch does not run on
+    _jdk(jvm / "temurin-26", "26.0.1")  # a release this Elasticsearch is not known to run on
     assert newest_java_home(str(default / "bin")) == newest.resolve()
     assert java_release(newest) == 25
 

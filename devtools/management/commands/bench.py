@@ -286,7 +286,7 @@ class BenchRun:
             "search engine warm-up",
             "Warming Elasticsearch up, as a node that has been running a while is…",
         )
-        engine_pids = [] if self.search else self.search_engine_pids()
+        engine_pids = self.search_engine_pids()  # noida-db's too: it is not warmed at all
         searches = WARM_UP_SEARCHES if engine_pids else WARM_UP_BLIND_SEARCHES
         watched = [f"--engine-pid={pid}" for pid in engine_pids]
         warm_up = self.python(
