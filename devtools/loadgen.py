@@ -137,38 +137,32 @@ def _run_order(host: str, port: int, order: dict, positions: dict) -> dict:
     }
 
 
-def cpu_seconds(pids: list[int]) -> float:
+# A JVM's JIT compiler threads, as /proc names them (15 characters at most).
+JIT_COMPILER_THREADS = ("C1 CompilerThre", "C2 CompilerThre")
+
+
+def cpu_seconds(pids: list[int], threads: tuple[str, ...] = ()) -> float:
     """CPU the processes' threads have run so far, in nanoseconds where the kernel keeps it
     (``/proc/<pid>/task/<tid>/schedstat``), else in clock ticks (``/proc/<pid>/stat``): a
     slice of a fraction of a second is a few ticks long. A process that has gone counts
-    nothing."""
-    used = 0.0
-    for pid in pids:
-        try:
-            tasks = os.listdir(f"/proc/{pid}/task")
-            used += sum(_thread_cpu(pid, tid) for tid in tasks)
-        except OSError:
-            continue
-    return used
-
-
-def compiler_cpu_seconds(pids: list[int]) -> float:
-    """CPU the processes' JIT compiler threads (a JVM's "C1/C2 CompilerThread") have run."""
+    nothing. With ``threads``, only the threads whose names start with one of them."""
     used = 0.0
     for pid in pids:
         try:
             tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
             continue
-        for tid in tasks:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/comm") as comm:
-                    name = comm.read()
-            except OSError:
-                continue
-            if name[:2] in ("C1", "C2") and "CompilerThre" in name:
-                used += _thread_cpu(pid, tid)
+        chosen = [tid for tid in tasks if not threads or _thread_name(pid, tid).startswith(threads)]
+        used += sum(_thread_cpu(pid, tid) for tid in chosen)
     return used
+
+
+def _thread_name(pid: int, tid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/task/{tid}/comm") as comm:
+            return comm.read()
+    except OSError:
+        return ""  # the thread has ended
 
 
 def _thread_cpu(pid: int, tid: str) -> float:

@@ -233,7 +233,7 @@ def warm_engine(searches: int, engine_pids: list[int] = ()) -> dict:
     from django.contrib.auth.models import AnonymousUser
     from django.http import QueryDict
 
-    from devtools.loadgen import compiler_cpu_seconds, cpu_seconds
+    from devtools.loadgen import JIT_COMPILER_THREADS, cpu_seconds
     from search.query import FacetedStorySearch, suggest
 
     industry, intervention = _first_slugs()
@@ -252,11 +252,13 @@ def warm_engine(searches: int, engine_pids: list[int] = ()) -> dict:
     started = time.perf_counter()
     with ThreadPoolExecutor(WARM_UP_CLIENTS) as pool:
         while len(took) < searches and time.perf_counter() - started < WARM_UP_LIMIT_SECONDS:
-            engine, compiler = cpu_seconds(engine_pids), compiler_cpu_seconds(engine_pids)
+            engine = cpu_seconds(engine_pids)
+            compiler = cpu_seconds(engine_pids, JIT_COMPILER_THREADS)
             count = min(WARM_UP_ROUND, searches - len(took))
             took += pool.map(one, range(len(took), len(took) + count))
             engine = cpu_seconds(engine_pids) - engine
-            share = (compiler_cpu_seconds(engine_pids) - compiler) / engine if engine else None
+            compiler = cpu_seconds(engine_pids, JIT_COMPILER_THREADS) - compiler
+            share = compiler / engine if engine else None
             if share is not None and share < WARM_UP_SETTLED:
                 break
     window = max(1, min(100, len(took) // 4))
