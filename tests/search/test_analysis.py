@@ -45,6 +45,27 @@ def test_quoted_phrases_and_exclusions_from_the_search_box(client, published):
     assert "Elsewhere" in page and "Exact" not in page
 
 
+def test_a_phrase_or_a_two_word_synonym_matches_its_words_side_by_side(published):
+    """Elasticsearch looks exact phrases up as indexed word pairs (``index_phrases``): a
+    story whose words stand apart, or with another word between them, is not found."""
+    published(
+        story("Summary", summary="Agency fees were repaid to every worker."),
+        story("Body", body="The brand repaid agency fees in the second year."),
+        story("Apart", summary="The agency kept the deposit and charged fees for transport."),
+        story(
+            "Between", summary="Agency recruitment fees were repaid.", body="Fees of agency staff."
+        ),
+    )
+    # "agency fees" is one of the domain synonyms of "recruitment fees".
+    assert titles("recruitment fees") == ["Between", "Body", "Summary"]
+    assert titles('"charged fees"') == ["Apart"]
+    assert titles('"agency deposit"') == []
+    assert titles('"kept the deposit"') == ["Apart"]
+    (hit,) = FacetedStorySearch(None, '"charged fees"').execute().hits
+    # Elasticsearch marks each word of the phrase, noida-db the phrase as a whole.
+    assert "<mark>charged fees</mark>" in hit.highlight.replace("</mark> <mark>", " ")
+
+
 @pytest.mark.parametrize(
     "hostile",
     [
