@@ -417,17 +417,22 @@ class FacetedStorySearch:
         text = self.query
         if not _OPERATORS.sub(" ", text).strip(" '"):
             return None
+        alternatives = "|" in text or "(" in text
+        must, ranking, together = [], [], SCORED_FIELDS
         if synonyms_in_python():
             # noida-db has no ``synonym_graph`` (``_expand_synonyms`` does its work) and
             # reads a field's whole text for each clause that names it: at the demo's size
             # one reading of every body costs it some 30 ms of CPU, a phrase twice that. So
             # the body is read once per synonym group, and the bonus for words standing
-            # together is asked of the title, summary and tags only.
-            text, must, ranking = _expand_synonyms(text)
+            # together is asked of the title, summary and tags only. A query with
+            # alternatives is left as typed: a synonym's clause beside it would have to be
+            # found too, turning "recruitment fees | payroll" into "and". (Elasticsearch
+            # reads the words between operators one by one, so a two-word synonym is not
+            # met there either; a one-word synonym is, which noida-db then misses.)
+            if not alternatives:
+                text, must, ranking = _expand_synonyms(text)
             together = [f for f in SCORED_FIELDS if not f.startswith("body")]
-        else:
-            must, ranking, together = [], [], SCORED_FIELDS
-        if "|" in text or "(" in text:
+        if alternatives:
             # Alternatives and grouping: the visitor's syntax, read by the engine.
             operators, words = text, ""
         else:

@@ -45,6 +45,20 @@ def test_quoted_phrases_and_exclusions_from_the_search_box(client, published):
     assert "Elsewhere" in page and "Exact" not in page
 
 
+def test_alternatives_find_the_stories_of_either_side(client, published):
+    """A side that is also a synonym still counts as one alternative: on noida-db its
+    clause once had to be found beside the alternatives, so "or" behaved as "and"."""
+    published(
+        story("Fees", summary="Recruitment fees were repaid to every worker."),
+        story("Payroll", summary="The payroll was checked each month."),
+        story("Neither", summary="Shift rotas were published a month ahead."),
+    )
+    assert titles("recruitment fees | payroll") == ["Fees", "Payroll"]
+    assert titles("(recruitment fees) | payroll") == ["Fees", "Payroll"]
+    page = client.get("/search/", {"q": "recruitment fees | payroll"}).content.decode()
+    assert "Fees" in page and "Payroll" in page and "Neither" not in page
+
+
 def test_a_phrase_or_a_two_word_synonym_matches_its_words_side_by_side(published):
     """Elasticsearch looks exact phrases up as indexed word pairs (``index_phrases``): a
     story whose words stand apart, or with another word between them, is not found."""
