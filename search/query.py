@@ -9,8 +9,10 @@ Backend details stay in this module.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import logging
+import math
 import re
 import time
 from bisect import bisect_left
@@ -65,6 +67,9 @@ SCORED_FIELDS = ["title^4", "summary^2", "tags_text^1.5", "body"]
 # The search box's operators: "quoted phrases", -exclusion, | for or, parentheses.
 # Never fuzzy (~), slop, prefix (*) or regular expressions from what a visitor types.
 SAFE_FLAGS = "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE"
+# noida-db: the most ways of writing a quoted phrase with its synonym terms swapped that a
+# search asks for (a phrase naming several synonyms would multiply them).
+PHRASE_WRITINGS = 64
 # With fewer exact hits than this, the same page also offers near spellings (for
 # plain words only: quotes, exclusions and "|" ask for exactly what was typed).
 FUZZY_BELOW = 2
@@ -418,7 +423,7 @@ class FacetedStorySearch:
         if not _OPERATORS.sub(" ", text).strip(" '"):
             return None
         alternatives = "|" in text or "(" in text
-        must, ranking, together = [], [], SCORED_FIELDS
+        must, ranking, excluded, together = [], [], [], SCORED_FIELDS
         if synonyms_in_python():
             # noida-db has no ``synonym_graph`` (``_expand_synonyms`` does its work) and
             # reads a field's whole text for each clause that names it: at the demo's size
@@ -430,7 +435,7 @@ class FacetedStorySearch:
             # reads the words between operators one by one, so a two-word synonym is not
             # met there either; a one-word synonym is, which noida-db then misses.)
             if not alternatives:
-                text, must, ranking = _expand_synonyms(text)
+                text, must, ranking, excluded = _expand_synonyms(text)
             together = [f for f in SCORED_FIELDS if not f.startswith("body")]
         if alternatives:
             # Alternatives and grouping: the visitor's syntax, read by the engine.
@@ -456,7 +461,11 @@ class FacetedStorySearch:
         if not fuzzy:
             # Stories where the words stand together rank higher.
             should = [Q("multi_match", query=plain, type="phrase", slop=2, fields=together)]
-            return Q("bool", must=must, should=should + ranking) if must else None
+            if not must and not excluded:
+                return None
+            # Only exclusions (noida-db's, for synonyms): every other story.
+            must = must or [Q("match_all")]
+            return Q("bool", must=must, must_not=excluded, should=should + ranking)
         # The typo-tolerant answer is shown only when at most one story matched exactly,
         # so ranking exact matches by how close their words stand would change nothing.
         exact = Q("bool", must=must) if must else None
@@ -844,10 +853,12 @@ class _Status:
     status: int
 
 
-def _expand_synonyms(text: str) -> tuple[str, list, list]:
-    """noida-db only: the synonym terms among the plain words, each replaced by a clause
-    that any term of its group satisfies as a phrase (Elasticsearch does this in its
-    analyzer), and the clauses that rank and highlight those terms.
+def _expand_synonyms(text: str) -> tuple[str, list, list, list]:
+    """noida-db only: the query with its synonym terms taken out, the clauses that find
+    them (any term of a term's group satisfies it as a phrase), the clauses that rank and
+    highlight those terms, and the clauses of the excluded ones. Elasticsearch does this
+    in its analyzer, in quoted phrases and exclusions too: ``"recruitment debt"`` finds
+    "debt bondage" and ``-"debt bondage"`` leaves out "bonded labour".
 
     noida-db reads a field's text again for every clause that names it, and the body is
     most of a story: a phrase per term over every field cost it some 60 ms of CPU per term
@@ -857,25 +868,74 @@ def _expand_synonyms(text: str) -> tuple[str, list, list]:
     the titles, the cheapest field: that ranks a title saying it first, as before, and
     marks the term wherever the snippet shows it.
     """
-    operators = [m.group(0) for m in _OPERATOR_PARTS.finditer(text)]
-    rest = _OPERATOR_PARTS.sub(" ", text)
-    clauses, ranking = [], []
     groups = synonym_groups()
     fields = _field_boosts()
     title, title_boost = fields[0]
-    for term in sorted({t for g in groups for t in g}, key=len, reverse=True):
+    typed, clauses, ranking, excluded = [], [], [], []
+
+    def ranked(terms: list[str]) -> list:
+        return [Q("match_phrase", **{title: {"query": t, "boost": title_boost}}) for t in terms]
+
+    for part in (m.group(0) for m in _OPERATOR_PARTS.finditer(text)):
+        rule, terms = _synonym_rule(part.removeprefix("-").strip('"'), groups)
+        if rule is None:
+            typed.append(part)
+        elif part.startswith("-"):
+            excluded.append(_in_any_field(rule, fields))
+        else:
+            clauses.append(_in_any_field(rule, fields))
+            ranking += ranked(terms)
+    rest = _OPERATOR_PARTS.sub(" ", text)
+    for term in _terms_longest_first(groups):
         pattern = _term_pattern(term)
         if pattern.search(rest):
             rest = pattern.sub(" ", rest)
-            # Every group the term is in, as the analyzer's rules would combine them.
-            terms = sorted({t for g in groups if term in g for t in g})
+            terms = _group_of(term, groups)
             rule = {"any_of": {"intervals": [_phrase_rule(t) for t in terms]}}
-            found = [Q("intervals", **{name: {**rule, "boost": b}}) for name, b in fields]
-            clauses.append(Q("bool", should=found, minimum_should_match=1))
-            ranking += [
-                Q("match_phrase", **{title: {"query": t, "boost": title_boost}}) for t in terms
-            ]
-    return " ".join(" ".join([*operators, rest]).split()), clauses, ranking
+            clauses.append(_in_any_field(rule, fields))
+            ranking += ranked(terms)
+    return " ".join(" ".join([*typed, rest]).split()), clauses, ranking, excluded
+
+
+def _synonym_rule(phrase: str, groups: list[list[str]]) -> tuple[dict | None, list[str]]:
+    """An ``intervals`` rule for a quoted phrase (or an excluded word) holding synonym
+    terms: any way of writing it with each of those terms or another of its group, and
+    the terms. (None, []) when it holds none, or more than ``PHRASE_WRITINGS`` ways.
+
+    Each way is a phrase of its own, read by the field's analyzer as the phrase typed would
+    be, so stop words and stems behave alike."""
+    spans = []
+    remaining = phrase
+    for term in _terms_longest_first(groups):
+        pattern = _term_pattern(term)
+        spans += [(m.start(), m.end(), term) for m in pattern.finditer(remaining)]
+        remaining = pattern.sub(lambda m: " " * len(m.group(0)), remaining)
+    pieces, terms, position = [], [], 0
+    for start, end, term in sorted(spans):
+        group = _group_of(term, groups)
+        pieces += [[phrase[position:start]], group]
+        terms += group
+        position = end
+    pieces.append([phrase[position:]])
+    if not spans or math.prod(len(p) for p in pieces) > PHRASE_WRITINGS:
+        return None, []
+    writings = [" ".join(" ".join(way).split()) for way in itertools.product(*pieces)]
+    return {"any_of": {"intervals": [_phrase_rule(w) for w in writings]}}, terms
+
+
+def _terms_longest_first(groups: list[list[str]]) -> list[str]:
+    return sorted({t for g in groups for t in g}, key=len, reverse=True)
+
+
+def _group_of(term: str, groups: list[list[str]]) -> list[str]:
+    """Every term of every group ``term`` is in, as the analyzer's rules would combine them."""
+    return sorted({t for g in groups if term in g for t in g})
+
+
+def _in_any_field(rule: dict, fields: list[tuple[str, float]]):
+    """An ``intervals`` rule asked of each scored field with its boost: one reading each."""
+    found = [Q("intervals", **{name: {**rule, "boost": b}}) for name, b in fields]
+    return Q("bool", should=found, minimum_should_match=1)
 
 
 def _phrase_rule(term: str) -> dict:

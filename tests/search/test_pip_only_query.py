@@ -68,6 +68,22 @@ def test_synonyms_combine_with_other_words_phrases_and_exclusions(debts):
     assert titles("generations debt bondage") == ["Kiln"]
 
 
+def test_a_synonym_in_quotes_or_excluded_stands_for_its_group(client, debts):
+    """As Elasticsearch's analyzer reads a quoted phrase and an exclusion: the pip-only
+    search once looked for the words as typed there, and so found other stories."""
+    assert titles('"recruitment debt"') == ["Farm", "Mine"]
+    assert titles('"debt bondage"') == ["Farm", "Kiln", "Mine"]
+    # The other words of the phrase still stand beside it; stop words are left out.
+    assert titles('"average debt bondage"') == ["Mine"]
+    assert titles('"the debt bondage"') == ["Farm", "Kiln", "Mine"]
+    # A phrase naming synonyms many times is answered (not written out every way).
+    assert titles('"' + "debt bondage " * 8 + '"') == []
+    assert titles('workers -"debt bondage"') == ["Rota"]
+    assert titles('-"recruitment debt"') == ["Kiln", "Rota"]
+    page = client.get("/search/", {"q": 'workers -"debt bondage"'}).content.decode()
+    assert ">Rota</a>" in page and ">Kiln</a>" not in page
+
+
 def _body_clauses(query) -> list[dict]:
     """Every clause of a query that names the body field (what noida-db reads in full)."""
     found = []
@@ -121,6 +137,9 @@ def sent(monkeypatch):
         ("debt bondage -kiln", 2, ["Farm", "Mine"]),
         # Plain words only.
         ("shift rotas", 1, ["Rota"]),
+        # A group quoted, and one excluded.
+        ('"debt bondage" -kiln', 2, ["Farm", "Mine"]),
+        ('workers -"debt bondage"', 2, ["Rota"]),
     ],
 )
 def test_the_pip_only_query_reads_each_body_once_per_part(
